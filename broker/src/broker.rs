@@ -120,13 +120,12 @@ impl Broker {
         // and port 0 resolves to the real port that is registered.
         let mut bound = Vec::new();
         for listener in config.client_listeners() {
-            let socket =
-                BoundListener::bind(listener)
-                    .await
-                    .map_err(|source| BrokerError::Bind {
-                        listener: listener.to_string(),
-                        source,
-                    })?;
+            let socket = BoundListener::bind(listener, config.listen_backlog)
+                .await
+                .map_err(|source| BrokerError::Bind {
+                    listener: listener.to_string(),
+                    source,
+                })?;
             bound.push(socket);
         }
         let controller_config = ControllerConfig {

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::{watch, Semaphore};
 use tokio_util::task::TaskTracker;
 
@@ -23,15 +23,35 @@ pub(crate) struct BoundListener {
 }
 
 impl BoundListener {
-    /// Binds `config`'s address.
-    pub(crate) async fn bind(config: &ListenerAddress) -> std::io::Result<Self> {
-        let socket = TcpListener::bind(config.bind_address()).await?;
-        let local_addr = socket.local_addr()?;
-        Ok(BoundListener {
-            config: config.clone(),
-            local_addr,
-            socket,
-        })
+    /// Binds `config`'s address with SO_REUSEADDR (as Kafka does, so a restart does not wait for
+    /// TIME_WAIT) and a listen backlog of `backlog` (`socket.listen.backlog.size`).
+    pub(crate) async fn bind(config: &ListenerAddress, backlog: u32) -> std::io::Result<Self> {
+        let mut last_error = None;
+        for address in tokio::net::lookup_host(config.bind_address()).await? {
+            let socket = if address.is_ipv4() {
+                TcpSocket::new_v4()?
+            } else {
+                TcpSocket::new_v6()?
+            };
+            socket.set_reuseaddr(true)?;
+            match socket.bind(address).and_then(|()| socket.listen(backlog)) {
+                Ok(listener) => {
+                    let local_addr = listener.local_addr()?;
+                    return Ok(BoundListener {
+                        config: config.clone(),
+                        local_addr,
+                        socket: listener,
+                    });
+                }
+                Err(error) => last_error = Some(error),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::AddrNotAvailable,
+                format!("{} resolves to no address", config.bind_address()),
+            )
+        }))
     }
 }
 

@@ -224,7 +224,7 @@ pub static BROKER_CONFIGS: &[ConfigDef] = &[
     def("socket.request.max.bytes", Int, Some("104857600"), "Largest request frame accepted; larger frames close the connection.").valid(AtLeast(1)),
     def("socket.send.buffer.bytes", Int, Some("102400"), "SO_SNDBUF of server sockets; -1 keeps the OS default.").ignored(),
     def("socket.receive.buffer.bytes", Int, Some("102400"), "SO_RCVBUF of server sockets; -1 keeps the OS default.").ignored(),
-    def("socket.listen.backlog.size", Int, Some("50"), "Listen backlog of server sockets.").valid(AtLeast(1)).ignored(),
+    def("socket.listen.backlog.size", Int, Some("50"), "Listen backlog of server sockets.").valid(AtLeast(1)),
     def("connections.max.idle.ms", Long, Some("600000"), "Idle connections are closed after this long.").valid(AtLeast(1)),
     def("max.connections", Int, Some(INT_MAX), "Maximum connections across all listeners.").valid(AtLeast(0)).dynamic(),
     def("max.connections.per.ip", Int, Some(INT_MAX), "Maximum connections from one address.").valid(AtLeast(0)).dynamic().ignored(),

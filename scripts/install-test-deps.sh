@@ -12,7 +12,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEPS="$ROOT/.deps"
+mkdir -p "$ROOT/.deps"
+# Resolve a symlinked .deps (CI caches it outside the clone) so the venv records its real path.
+DEPS="$(cd "$ROOT/.deps" && pwd -P)"
 mkdir -p "$DEPS"
 
 KAFKA_PYTHON_VERSION=3.0.12

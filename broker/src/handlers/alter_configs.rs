@@ -12,6 +12,7 @@ use kafka_protocol::ResponseError;
 use strata_controller::{ConfigReplace, ConfigResource};
 
 use crate::context::BrokerContext;
+use crate::handlers::config_alteration::{alter_valid_resources, ResourceFailure};
 use crate::handlers::{check_broker_config_change, decode_request, resource_type, wire_str};
 use crate::router::{HandlerFuture, HandlerSpec, RequestContext};
 
@@ -35,7 +36,7 @@ fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> 
 /// Checks one resource locally; `Ok` carries the replacement to send to the controller.
 fn prepare(
     resource: &kafka_protocol::messages::alter_configs_request::AlterConfigsResource,
-) -> Result<ConfigReplace, (i16, String)> {
+) -> Result<ConfigReplace, ResourceFailure> {
     let kind = resource.resource_type;
     if kind != resource_type::TOPIC && kind != resource_type::BROKER {
         return Err((
@@ -76,40 +77,22 @@ async fn alter_configs(
     context: &BrokerContext,
     request: AlterConfigsRequest,
 ) -> AlterConfigsResponse {
-    let prepared: Vec<Result<ConfigReplace, (i16, String)>> =
+    let prepared: Vec<Result<ConfigReplace, ResourceFailure>> =
         request.resources.iter().map(prepare).collect();
-    let valid: Vec<ConfigReplace> = prepared
-        .iter()
-        .filter_map(|p| p.as_ref().ok().cloned())
-        .collect();
-    let mut outcomes = if valid.is_empty() {
-        Vec::new()
-    } else {
+    let outcomes = alter_valid_resources(prepared, |valid| {
         context
             .controller
             .legacy_alter_configs(valid, request.validate_only)
-            .await
-    }
-    .into_iter();
+    })
+    .await;
     let responses = request
         .resources
         .iter()
-        .zip(prepared)
-        .map(|(resource, prepared)| {
+        .zip(outcomes)
+        .map(|(resource, outcome)| {
             let response = AlterConfigsResourceResponse::default()
                 .with_resource_type(resource.resource_type)
                 .with_resource_name(resource.resource_name.clone());
-            let outcome = match prepared {
-                Err(failure) => Err(failure),
-                Ok(_) => match outcomes.next() {
-                    Some(Ok(())) => Ok(()),
-                    Some(Err(error)) => Err((error.kafka_error_code(), error.to_string())),
-                    None => Err((
-                        ResponseError::UnknownServerError.code(),
-                        "no outcome from the controller".into(),
-                    )),
-                },
-            };
             match outcome {
                 Ok(()) => response.with_error_code(0),
                 Err((code, message)) => response

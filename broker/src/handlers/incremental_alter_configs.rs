@@ -14,6 +14,7 @@ use kafka_protocol::ResponseError;
 use strata_controller::{AlterConfigOp, AlterConfigOpType, ConfigChange, ConfigResource};
 
 use crate::context::BrokerContext;
+use crate::handlers::config_alteration::{alter_valid_resources, ResourceFailure};
 use crate::handlers::{check_broker_config_change, decode_request, resource_type, wire_str};
 use crate::router::{HandlerFuture, HandlerSpec, RequestContext};
 
@@ -34,7 +35,7 @@ fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> 
     })
 }
 
-fn prepare(resource: &AlterConfigsResource) -> Result<ConfigChange, (i16, String)> {
+fn prepare(resource: &AlterConfigsResource) -> Result<ConfigChange, ResourceFailure> {
     let kind = resource.resource_type;
     if kind != resource_type::TOPIC && kind != resource_type::BROKER {
         return Err((
@@ -82,40 +83,22 @@ async fn incremental_alter_configs(
     context: &BrokerContext,
     request: IncrementalAlterConfigsRequest,
 ) -> IncrementalAlterConfigsResponse {
-    let prepared: Vec<Result<ConfigChange, (i16, String)>> =
+    let prepared: Vec<Result<ConfigChange, ResourceFailure>> =
         request.resources.iter().map(prepare).collect();
-    let valid: Vec<ConfigChange> = prepared
-        .iter()
-        .filter_map(|p| p.as_ref().ok().cloned())
-        .collect();
-    let mut outcomes = if valid.is_empty() {
-        Vec::new()
-    } else {
+    let outcomes = alter_valid_resources(prepared, |valid| {
         context
             .controller
             .incremental_alter_configs(valid, request.validate_only)
-            .await
-    }
-    .into_iter();
+    })
+    .await;
     let responses = request
         .resources
         .iter()
-        .zip(prepared)
-        .map(|(resource, prepared)| {
+        .zip(outcomes)
+        .map(|(resource, outcome)| {
             let response = AlterConfigsResourceResponse::default()
                 .with_resource_type(resource.resource_type)
                 .with_resource_name(resource.resource_name.clone());
-            let outcome = match prepared {
-                Err(failure) => Err(failure),
-                Ok(_) => match outcomes.next() {
-                    Some(Ok(())) => Ok(()),
-                    Some(Err(error)) => Err((error.kafka_error_code(), error.to_string())),
-                    None => Err((
-                        ResponseError::UnknownServerError.code(),
-                        "no outcome from the controller".into(),
-                    )),
-                },
-            };
             match outcome {
                 Ok(()) => response.with_error_code(0),
                 Err((code, message)) => response

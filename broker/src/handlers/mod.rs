@@ -9,6 +9,7 @@ use crate::router::{HandlerSpec, RequestContext};
 
 pub(crate) mod alter_configs;
 pub(crate) mod api_versions;
+pub(crate) mod config_alteration;
 pub(crate) mod create_partitions;
 pub(crate) mod create_topics;
 pub(crate) mod delete_topics;

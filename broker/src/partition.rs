@@ -18,7 +18,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
-use bytes::BytesMut;
 use kafka_protocol::ResponseError;
 use parking_lot::{Mutex, RwLock};
 use strata_storage::{AppendInfo, Log, LogConfig, LogError, TopicPartition};
@@ -326,10 +325,11 @@ impl Partition {
 
     /// Appends one produce request's records as leader. `required_acks == -1` first checks that
     /// the ISR is at least `min.insync.replicas` (Kafka rejects before appending). Advances the
-    /// high watermark and wakes waiters.
+    /// high watermark and wakes waiters. `records` is only read (the log writes patched copies
+    /// of the batch headers), so the request's bytes are appended without a copy.
     pub(crate) fn append_as_leader(
         &self,
-        records: BytesMut,
+        records: impl AsRef<[u8]>,
         required_acks: i16,
     ) -> Result<AppendInfo, PartitionError> {
         let info = {

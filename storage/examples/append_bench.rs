@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let started = Instant::now();
     for _ in 0..batches {
-        log.append_as_leader(template.clone(), 0)?;
+        log.append_as_leader(&template, 0)?;
     }
     let append_secs = started.elapsed().as_secs_f64();
     let bytes = (batches * template.len()) as f64;

@@ -48,6 +48,11 @@ fn map(file: &File, path: &Path) -> Result<Option<MmapMut>, LogError> {
     #[allow(unsafe_code)]
     let mmap =
         unsafe { MmapMut::map_mut(file) }.io_context(|| format!("mmap {}", path.display()))?;
+    // Index pages are touched one at a time (appends, binary searches), never streamed. Without
+    // this hint every first touch of a page of the sparse preallocated file faulted in a whole
+    // readahead window of zero pages: ~8 % of the broker's CPU in a produce profile.
+    mmap.advise(memmap2::Advice::Random)
+        .io_context(|| format!("madvise {}", path.display()))?;
     Ok(Some(mmap))
 }
 

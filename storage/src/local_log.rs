@@ -10,6 +10,7 @@
 //! published after the bytes it covers. `flush` fsyncs outside every lock readers use.
 
 use std::collections::BTreeMap;
+use std::io::IoSlice;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -120,11 +121,22 @@ impl LocalLog {
         headers: &[BatchHeader],
         index_interval_bytes: u64,
     ) -> Result<(), LogError> {
+        self.append_vectored(&mut [IoSlice::new(records)], headers, index_interval_bytes)
+    }
+
+    /// Like [`LocalLog::append`], with the batches given as consecutive pieces written with one
+    /// gather write (see [`LogSegment::append_vectored`]).
+    pub(crate) fn append_vectored(
+        &self,
+        pieces: &mut [IoSlice<'_>],
+        headers: &[BatchHeader],
+        index_interval_bytes: u64,
+    ) -> Result<(), LogError> {
         let Some(last) = headers.last() else {
             return Ok(());
         };
         self.active_segment()
-            .append(records, headers, index_interval_bytes)?;
+            .append_vectored(pieces, headers, index_interval_bytes)?;
         self.log_end_offset
             .store(last.next_offset(), Ordering::Release);
         Ok(())
@@ -196,16 +208,16 @@ impl LocalLog {
             else {
                 continue;
             };
-            let end = segment.scan_read_end(
+            let piece = segment.read_batches(
                 location.position,
                 remaining,
                 limit_offset,
                 min_one_message && pieces.is_empty(),
             )?;
-            if end == location.position {
+            if piece.is_empty() {
                 break;
             }
-            let piece = segment.read_bytes(location.position, end)?;
+            let end = location.position + piece.len() as u64;
             remaining = remaining.saturating_sub(piece.len() as u64);
             pieces.push(piece);
             if end < segment.size() {

@@ -2,7 +2,8 @@
 //!
 //! [`Log`] adds to the segments of [`LocalLog`] everything that makes appends correct: batch
 //! validation (header-only, as Kafka's `LogValidator` does without decompressing), offset
-//! assignment by patching headers in place, leader-epoch stamping and the epoch cache,
+//! assignment by patching copies of the batch headers (written ahead of the untouched rest of
+//! each batch with one `pwritev`), leader-epoch stamping and the epoch cache,
 //! LogAppendTime, idempotent-producer checks, the high watermark, the log start offset,
 //! retention, flush policy and producer snapshots.
 //!
@@ -16,14 +17,17 @@
 //! `fetch_offset_by_timestamp`, offsets, `end_offset_for_epoch`) take no writer lock, so they
 //! never wait for an append or its fsync; they see whole batches below the published log end.
 
+use std::io::IoSlice;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use parking_lot::{Mutex, RwLock};
 use strata_protocol::record_batch::{
     set_base_offset, set_log_append_time, set_partition_leader_epoch, TimestampType,
+    RECORD_BATCH_OVERHEAD,
 };
 use uuid::Uuid;
 
@@ -207,18 +211,23 @@ impl Log {
 
     /// Validates every batch (magic 2, CRC, size ≤ max.message.bytes, record count, no client
     /// control batches, timestamps within bounds), runs idempotent sequence checks, assigns
-    /// offsets in place, stamps the leader epoch (and LogAppendTime if configured), appends,
+    /// offsets, stamps the leader epoch (and LogAppendTime if configured), appends,
     /// maintains indexes and producer state, rolls, and fsyncs per `flush.messages`.
     /// Nothing of `records` is appended if any batch is invalid.
+    ///
+    /// `records` is only read: each batch is written as a patched copy of its 61-byte header
+    /// followed by the caller's bytes (one `pwritev`), so a produce request's payload is never
+    /// copied in memory (a LogAppendTime topic, whose CRC changes, copies each batch once).
     pub fn append_as_leader(
         &self,
-        records: BytesMut,
+        records: impl AsRef<[u8]>,
         leader_epoch: i32,
     ) -> Result<AppendInfo, LogError> {
+        let records = records.as_ref();
         self.ensure_open()?;
         let config = self.config();
         let now = self.clock.now_ms();
-        let validated = validate_batches(&records, &config, now)?;
+        let validated = validate_batches(records, &config, now)?;
         if validated.is_empty() {
             // Kafka answers an empty produce with offsets -1 and appends nothing.
             return Ok(AppendInfo {
@@ -230,7 +239,6 @@ impl Log {
                 record_count: 0,
             });
         }
-        let mut records = records;
         let mut writer = self.writer.lock();
         self.ensure_open()?;
 
@@ -244,7 +252,7 @@ impl Log {
         let first_offset = self.local.log_end_offset();
         let log_append_time = config.message_timestamp_type == TimestampType::LogAppendTime;
         let assigned = assign_offsets(
-            &mut records,
+            records,
             &validated,
             first_offset,
             leader_epoch,
@@ -266,8 +274,13 @@ impl Log {
         if self.epochs.read().latest_epoch() != Some(leader_epoch) {
             self.epochs.write().assign(leader_epoch, first_offset)?;
         }
+        let mut pieces: Vec<IoSlice<'_>> = Vec::with_capacity(assigned.patched.len() * 2);
+        for batch in &assigned.patched {
+            pieces.push(IoSlice::new(&batch.head));
+            pieces.push(IoSlice::new(&records[batch.rest.clone()]));
+        }
         self.local
-            .append(&records, &headers, config.index_interval_bytes)?;
+            .append_vectored(&mut pieces, &headers, config.index_interval_bytes)?;
         {
             let mut producers = self.producer_state.lock();
             for header in &headers {
@@ -840,15 +853,27 @@ fn segment_jitter_ms(base_offset: i64, config: &LogConfig) -> i64 {
 /// Headers of an append after offsets were assigned, and what the caller needs from them.
 struct AssignedOffsets {
     headers: Vec<BatchHeader>,
+    /// Per batch, in order, what to write: together exactly the appended bytes.
+    patched: Vec<PatchedBatch>,
     next_offset: i64,
     max_timestamp: i64,
     record_count: u32,
 }
 
+/// One batch as written by the leader: its patched beginning, then `rest` of the caller's bytes.
+struct PatchedBatch {
+    /// The 61-byte header with offsets and epoch patched, or (LogAppendTime, whose CRC covers
+    /// the whole batch) the whole patched batch.
+    head: Vec<u8>,
+    /// Range of the caller's records that follows `head` unchanged (empty when `head` is whole).
+    rest: Range<usize>,
+}
+
 /// Patches base offsets (contiguous from `first_offset`), the leader epoch and, when given, the
-/// LogAppendTime into the validated batches in place; CRCs stay valid (LogAppendTime recomputes).
+/// LogAppendTime into copies of the validated batches' headers (the caller's bytes stay
+/// untouched); CRCs stay valid (LogAppendTime copies the whole batch and recomputes it).
 fn assign_offsets(
-    records: &mut BytesMut,
+    records: &[u8],
     validated: &[ValidatedBatch],
     first_offset: i64,
     leader_epoch: i32,
@@ -856,26 +881,36 @@ fn assign_offsets(
 ) -> Result<AssignedOffsets, LogError> {
     let mut assigned = AssignedOffsets {
         headers: Vec::with_capacity(validated.len()),
+        patched: Vec::with_capacity(validated.len()),
         next_offset: first_offset,
         max_timestamp: -1,
         record_count: 0,
     };
     for batch in validated {
         let end = batch.start + batch.header.size_bytes() as usize;
-        let bytes = &mut records[batch.start..end];
-        set_base_offset(bytes, assigned.next_offset);
-        set_partition_leader_epoch(bytes, leader_epoch);
+        let head_end = if log_append_time_ms.is_some() {
+            end
+        } else {
+            batch.start + RECORD_BATCH_OVERHEAD
+        };
+        let mut head = records[batch.start..head_end].to_vec();
+        set_base_offset(&mut head, assigned.next_offset);
+        set_partition_leader_epoch(&mut head, leader_epoch);
         if let Some(now) = log_append_time_ms {
-            set_log_append_time(bytes, now);
+            set_log_append_time(&mut head, now);
         }
         let header =
-            BatchHeader::decode(bytes).map_err(|reason| LogError::InvalidRecord { reason })?;
+            BatchHeader::decode(&head).map_err(|reason| LogError::InvalidRecord { reason })?;
         assigned.next_offset = header.next_offset();
         assigned.max_timestamp = assigned.max_timestamp.max(header.max_timestamp);
         assigned.record_count = assigned
             .record_count
             .saturating_add(header.records_count.max(0) as u32);
         assigned.headers.push(header);
+        assigned.patched.push(PatchedBatch {
+            head,
+            rest: head_end..end,
+        });
     }
     Ok(assigned)
 }

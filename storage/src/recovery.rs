@@ -130,6 +130,9 @@ pub(crate) fn load_log(
     })
 }
 
+/// Kafka's `RecordBatch.NO_PARTITION_LEADER_EPOCH`.
+const NO_PARTITION_LEADER_EPOCH: i32 = -1;
+
 /// A recovered batch must carry the epoch the checkpoint says was current at its offset; an
 /// empty cache (no checkpoint) is rebuilt from the batches instead.
 fn check_epoch(epochs: &mut LeaderEpochFileCache, header: &BatchHeader) -> Result<(), String> {
@@ -143,7 +146,10 @@ fn check_epoch(epochs: &mut LeaderEpochFileCache, header: &BatchHeader) -> Resul
         return Ok(());
     }
     let expected = epochs.epoch_for_offset(header.base_offset);
-    if header.partition_leader_epoch < 0 || Some(header.partition_leader_epoch) == expected {
+    // -1 is Kafka's "no partition leader epoch"; any other negative value is a damaged field.
+    if header.partition_leader_epoch == NO_PARTITION_LEADER_EPOCH
+        || Some(header.partition_leader_epoch) == expected
+    {
         return Ok(());
     }
     // The checkpoint is written before a batch of a new epoch is appended, so an epoch the

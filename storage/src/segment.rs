@@ -13,6 +13,7 @@
 //! `flush` takes no lock a reader needs, so reads never wait for an fsync.
 
 use std::fs::{File, OpenOptions};
+use std::io::IoSlice;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,12 +24,17 @@ use strata_protocol::record_batch::{
     decode_records, RecordBatchView, TimestampType, RECORD_BATCH_OVERHEAD,
 };
 
+mod positional_read;
+mod vectored_write;
 mod verify;
 
 use crate::batch_header::BatchHeader;
 use crate::error::{IoContext, LogError};
 use crate::offset_index::OffsetIndex;
 use crate::time_index::TimeIndex;
+
+/// A fetch reads its whole window at once when at least this many batches like the first fit.
+const SMALL_BATCHES_PER_READ_MIN: u64 = 16;
 
 /// File name suffix of the log data.
 pub const LOG_FILE_SUFFIX: &str = ".log";
@@ -290,9 +296,22 @@ impl LogSegment {
         headers: &[BatchHeader],
         index_interval_bytes: u64,
     ) -> Result<(), LogError> {
+        self.append_vectored(&mut [IoSlice::new(records)], headers, index_interval_bytes)
+    }
+
+    /// Like [`LogSegment::append`], with the batches given as consecutive pieces (for example a
+    /// patched header followed by the untouched rest of a batch) written with one `pwritev`, so
+    /// the caller needs no contiguous copy. The pieces together must be exactly the batches
+    /// `headers` describe.
+    pub fn append_vectored(
+        &self,
+        pieces: &mut [IoSlice<'_>],
+        headers: &[BatchHeader],
+        index_interval_bytes: u64,
+    ) -> Result<(), LogError> {
         let start = self.size();
-        self.log
-            .write_all_at(records, start)
+        let length: u64 = pieces.iter().map(|piece| piece.len() as u64).sum();
+        vectored_write::write_all_vectored_at(&self.log, pieces, start)
             .io_context(|| format!("append to {}", self.log_path().display()))?;
         let mut indexes = self.indexes.write();
         let mut state = self.state.lock();
@@ -309,13 +328,12 @@ impl LogSegment {
         }
         debug_assert_eq!(
             position,
-            start + records.len() as u64,
+            start + length,
             "headers must cover the records exactly"
         );
         drop(state);
         drop(indexes);
-        self.size_bytes
-            .store(start + records.len() as u64, Ordering::Release);
+        self.size_bytes.store(start + length, Ordering::Release);
         Ok(())
     }
 
@@ -412,11 +430,100 @@ impl LogSegment {
     }
 
     /// Reads `[start, end)` of the `.log` into one buffer.
+    ///
+    /// The buffer is not zeroed first: on a consume-heavy broker that memset cost as much as the
+    /// read itself (see `positional_read`).
     pub fn read_bytes(&self, start: u64, end: u64) -> Result<Bytes, LogError> {
-        let mut buf = BytesMut::zeroed((end - start) as usize);
-        self.log
-            .read_exact_at(&mut buf, start)
+        let len = (end - start) as usize;
+        let mut buf = BytesMut::with_capacity(len);
+        positional_read::read_exact_into_spare_at(&self.log, &mut buf, len, start)
             .io_context(|| format!("read {}", self.log_path().display()))?;
+        Ok(buf.freeze())
+    }
+
+    /// The whole batches from `start` that [`LogSegment::scan_read_end`] accepts (last offset
+    /// below `max_offset`, total within `max_bytes`, the first batch whole even past `max_bytes`
+    /// when `min_one_batch`). When the first batch is small against the read window (more than
+    /// `SMALL_BATCHES_PER_READ_MIN` fit), the window is read at once and the headers are walked
+    /// in memory instead of one `pread` per batch header (2 KB batches: 2.1 → 8.5 GB/s in
+    /// `append_bench`); a trailing partial batch is dropped from the buffer. Otherwise the
+    /// headers are read one by one and exactly the accepted bytes are read.
+    pub fn read_batches(
+        &self,
+        start: u64,
+        max_bytes: u64,
+        max_offset: i64,
+        min_one_batch: bool,
+    ) -> Result<Bytes, LogError> {
+        let size = self.size();
+        let available = size.saturating_sub(start);
+        let mut want = available.min(max_bytes);
+        if want > 0 {
+            // Large batches: a few header reads find the exact end, and the buffer is then
+            // exactly the batches returned. Measured: a buffer sized to the window instead
+            // (1 MiB for ~1 MB batches) changed glibc's trim/mmap decisions for the fetch and
+            // response buffers and made every fetch page-fault fresh memory (1.9 → 0.7 GB/s).
+            let first = self.read_header_at(start)?;
+            if first
+                .size_bytes()
+                .saturating_mul(SMALL_BATCHES_PER_READ_MIN)
+                >= want
+            {
+                let end = self.scan_read_end(start, max_bytes, max_offset, min_one_batch)?;
+                return self.read_bytes(start, end);
+            }
+        }
+        if min_one_batch {
+            // The first header decides whether its batch is returned past max_bytes.
+            want = want.max(available.min(RECORD_BATCH_OVERHEAD as u64));
+        }
+        let mut buf = BytesMut::with_capacity(want as usize);
+        let read_context = || format!("read {}", self.log_path().display());
+        positional_read::read_exact_into_spare_at(&self.log, &mut buf, want as usize, start)
+            .io_context(read_context)?;
+        let mut position = 0usize;
+        loop {
+            let at = start + position as u64;
+            if at >= size {
+                break;
+            }
+            if position + RECORD_BATCH_OVERHEAD > buf.len() {
+                if buf.len() as u64 == available {
+                    return Err(self.corrupt(at, format!("a batch header at byte {at} would pass the end of the {size}-byte segment")));
+                }
+                // Any batch starting here would end past max_bytes.
+                break;
+            }
+            let header = BatchHeader::decode(&buf[position..position + RECORD_BATCH_OVERHEAD])
+                .map_err(|reason| self.corrupt(at, reason))?;
+            if at + header.size_bytes() > size {
+                return Err(self.corrupt(
+                    at,
+                    format!(
+                        "batch of {} bytes at byte {at} passes the end of the segment",
+                        header.size_bytes()
+                    ),
+                ));
+            }
+            if header.last_offset() >= max_offset {
+                break;
+            }
+            let end = position + header.size_bytes() as usize;
+            let first = position == 0;
+            if end as u64 > max_bytes && !(first && min_one_batch) {
+                break;
+            }
+            if end > buf.len() {
+                // Only an oversized first batch gets here: everything else ends within
+                // min(max_bytes, segment end), which was read.
+                let missing = end - buf.len();
+                let from = start + buf.len() as u64;
+                positional_read::read_exact_into_spare_at(&self.log, &mut buf, missing, from)
+                    .io_context(read_context)?;
+            }
+            position = end;
+        }
+        buf.truncate(position);
         Ok(buf.freeze())
     }
 
@@ -655,6 +762,62 @@ mod tests {
             out.push(bytes.to_vec());
         }
         out
+    }
+
+    #[test]
+    fn read_batches_returns_exactly_what_the_header_walk_accepts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let segment = LogSegment::create(dir.path(), 0, 4096, None, 0).expect("create");
+        // 40 batches: windows of 16+ batches take the one-read path, smaller ones the header walk.
+        let batches = fill(&segment, 0, 40, 0);
+        let batch_bytes = batches[0].len() as u64;
+        let starts = [0, batch_bytes, 5 * batch_bytes];
+        let max_bytes_cases = [
+            0,
+            1,
+            batch_bytes - 1,
+            batch_bytes,
+            3 * batch_bytes + 7,
+            20 * batch_bytes + 3,
+            u64::MAX / 2,
+        ];
+        for start in starts {
+            for max_bytes in max_bytes_cases {
+                for max_offset in [0, 3, 7, 12, 30, 40, i64::MAX] {
+                    for min_one in [false, true] {
+                        let end = segment
+                            .scan_read_end(start, max_bytes, max_offset, min_one)
+                            .expect("scan");
+                        let expected = segment.read_bytes(start, end).expect("read");
+                        let got = segment
+                            .read_batches(start, max_bytes, max_offset, min_one)
+                            .expect("read_batches");
+                        assert_eq!(
+                            got, expected,
+                            "start {start} max_bytes {max_bytes} max_offset {max_offset} min_one {min_one}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn read_batches_reports_a_batch_passing_the_segment_end_as_corrupt() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let segment = LogSegment::create(dir.path(), 0, 4096, None, 0).expect("create");
+        let batches = fill(&segment, 0, 2, 0);
+        // Claim a longer batch than the segment holds.
+        let mut bad = batches[0].clone();
+        bad[8..12].copy_from_slice(&10_000i32.to_be_bytes());
+        segment.log.write_all_at(&bad, 0).expect("overwrite");
+        let error = segment
+            .read_batches(0, 1 << 20, i64::MAX, true)
+            .expect_err("corrupt");
+        assert!(
+            matches!(error, LogError::CorruptRecord { position: 0, .. }),
+            "{error:?}"
+        );
     }
 
     #[test]

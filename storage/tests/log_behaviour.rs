@@ -31,6 +31,38 @@ fn appends_get_contiguous_offsets_and_read_back_identically() {
 }
 
 #[test]
+fn several_batches_in_one_append_are_patched_in_the_log_and_not_in_the_callers_bytes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = open(dir.path(), config(&[]), clock(), 0);
+    log.append_as_leader(batch(2, 10, T0), 3).expect("append");
+    let mut payload = batch(3, 10, T0).to_vec();
+    payload.extend_from_slice(&batch(4, 20, T0));
+    let before = payload.clone();
+    let info = log.append_as_leader(&payload, 7).expect("append");
+    assert_eq!(
+        (info.first_offset, info.last_offset, info.record_count),
+        (2, 8, 7)
+    );
+    assert_eq!(payload, before, "the caller's bytes are only read");
+    let stored = read_all(&log);
+    assert_eq!(stored.len(), 3);
+    assert_eq!(offsets(&stored[1]), vec![(2, 4)]);
+    assert_eq!(offsets(&stored[2]), vec![(5, 8)]);
+    let mut expected_tail = Vec::new();
+    for raw in &stored[1..] {
+        let view = RecordBatchView::parse(raw).expect("parse");
+        view.verify_crc().expect("stored batches keep a valid CRC");
+        assert_eq!(view.partition_leader_epoch(), 7);
+        expected_tail.extend_from_slice(&raw[16..]);
+    }
+    // Apart from base offset and leader epoch (bytes 0..16 of each batch), bytes are as sent.
+    let first_len = stored[1].len();
+    let mut sent_tail = payload[16..first_len].to_vec();
+    sent_tail.extend_from_slice(&payload[first_len + 16..]);
+    assert_eq!(expected_tail, sent_tail);
+}
+
+#[test]
 fn read_from_mid_batch_offset_returns_whole_batch() {
     let dir = tempfile::tempdir().expect("tempdir");
     let log = open(dir.path(), config(&[]), clock(), 0);

@@ -26,13 +26,13 @@
 //!   path replication will use. acks=0 sends no response; if any partition failed, the
 //!   connection is closed instead so the producer notices and refreshes metadata.
 //!
-//! Hot path: the batch bytes are copied once into a `BytesMut` that the log patches in place;
-//! no record is decoded.
+//! Hot path: the batch bytes are never copied: the log writes patched copies of the 61-byte
+//! headers followed by the request's own bytes with one `pwritev`; no record is decoded.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use kafka_protocol::messages::produce_response::{
     LeaderIdAndEpoch, NodeEndpoint, PartitionProduceResponse, TopicProduceResponse,
 };
@@ -307,9 +307,7 @@ fn append_partition(
     // Leadership is checked again under the partition's lock by the append itself.
     partition.check_leader(NO_LEADER_EPOCH).map_err(failed)?;
 
-    let info = partition
-        .append_as_leader(BytesMut::from(&records[..]), acks)
-        .map_err(failed)?;
+    let info = partition.append_as_leader(&records, acks).map_err(failed)?;
     let mut response = PartitionProduceResponse::default();
     response.index = index;
     response.base_offset = info.first_offset;
@@ -389,6 +387,7 @@ fn partition_error_response(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::BytesMut;
     use kafka_protocol::messages::produce_request::{PartitionProduceData, TopicProduceData};
     use kafka_protocol::messages::TopicName;
     use kafka_protocol::protocol::{Decodable, Encodable};

@@ -49,6 +49,16 @@ pub enum LogError {
         /// What rule is broken.
         reason: String,
     },
+    /// Records without a key were produced to a topic whose `cleanup.policy` includes `compact`
+    /// (Kafka's LogValidator rule: compaction keeps the latest record per key, so a keyless
+    /// record could never be compacted).
+    #[error("Compacted topic cannot accept message without key in topic partition {topic_partition}: records {record_indexes:?} of the batch have no key")]
+    KeylessRecordsOnCompactedTopic {
+        /// The partition, as `topic-partition`.
+        topic_partition: String,
+        /// Indexes within the batch of the records without a key (KIP-467 batch indexes).
+        record_indexes: Vec<i32>,
+    },
     /// A CreateTime timestamp is outside `message.timestamp.before.max.ms`/`after.max.ms` of now.
     #[error("timestamp {timestamp} of a batch is out of range at broker time {now_ms}: {reason}")]
     InvalidTimestamp {
@@ -172,7 +182,7 @@ impl LogError {
             LogError::OutOfOrderSequence { .. } => 45,
             LogError::InvalidProducerEpoch { .. } => 47,
             LogError::UnknownProducerId { .. } => 59,
-            LogError::InvalidRecord { .. } => 87,
+            LogError::InvalidRecord { .. } | LogError::KeylessRecordsOnCompactedTopic { .. } => 87,
             LogError::InconsistentTopicId { .. } => 103,
             LogError::UnexpectedAppendOffset { .. } => -1,
             LogError::Io { .. }

@@ -227,7 +227,7 @@ impl Log {
         self.ensure_open()?;
         let config = self.config();
         let now = self.clock.now_ms();
-        let validated = validate_batches(records, &config, now)?;
+        let validated = validate_batches(records, &config, now, &self.tp)?;
         if validated.is_empty() {
             // Kafka answers an empty produce with offsets -1 and appends nothing.
             return Ok(AppendInfo {

@@ -9,7 +9,9 @@
 //! Kafka drops a truncated trailing batch silently; Strata rejects it as `CorruptRecord` so a
 //! client never believes a partial append succeeded.
 
-use strata_protocol::record_batch::{batches, BatchError, Compression, TimestampType};
+use strata_protocol::record_batch::{
+    batches, decode_records, BatchError, Compression, RecordBatchView, TimestampType,
+};
 
 use crate::batch_header::BatchHeader;
 use crate::error::LogError;
@@ -26,6 +28,7 @@ pub(crate) fn validate_batches(
     records: &[u8],
     config: &LogConfig,
     now: i64,
+    topic_partition: &dyn std::fmt::Display,
 ) -> Result<Vec<ValidatedBatch>, LogError> {
     if records.len() as u64 > config.segment_bytes {
         return Err(LogError::RecordsLargerThanSegment {
@@ -110,9 +113,40 @@ pub(crate) fn validate_batches(
             check_timestamp(header.base_timestamp, now, config)?;
             check_timestamp(header.max_timestamp, now, config)?;
         }
+        if config.cleanup_policy.compact {
+            check_every_record_has_a_key(&view, start, topic_partition)?;
+        }
         validated.push(ValidatedBatch { start, header });
     }
     Ok(validated)
+}
+
+/// Compacted topics need a key on every record. This is the one check that has to look inside
+/// a batch (decompressing it), so it runs only for topics whose `cleanup.policy` has `compact`,
+/// as in Kafka's `LogValidator`.
+fn check_every_record_has_a_key(
+    view: &RecordBatchView<'_>,
+    start: usize,
+    topic_partition: &dyn std::fmt::Display,
+) -> Result<(), LogError> {
+    let records = decode_records(view).map_err(|err| LogError::CorruptRecord {
+        position: start,
+        reason: err.to_string(),
+    })?;
+    let record_indexes: Vec<i32> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, record)| record.key.is_none())
+        .map(|(index, _)| i32::try_from(index).unwrap_or(i32::MAX))
+        .collect();
+    if record_indexes.is_empty() {
+        Ok(())
+    } else {
+        Err(LogError::KeylessRecordsOnCompactedTopic {
+            topic_partition: topic_partition.to_string(),
+            record_indexes,
+        })
+    }
 }
 
 fn check_timestamp(timestamp: i64, now: i64, config: &LogConfig) -> Result<(), LogError> {

@@ -845,3 +845,49 @@ fn truncate_fully_restarts_the_log_at_an_offset() {
         100
     );
 }
+
+/// A gzip batch whose records 1 and 3 have no key.
+fn batch_with_keyless_records() -> bytes::BytesMut {
+    use strata_protocol::record_batch::{Compression, RecordBatchBuilder};
+    let mut builder = RecordBatchBuilder::new(0, Compression::Gzip);
+    for i in 0..4 {
+        let key = format!("k{i}");
+        let key = (i % 2 == 0).then_some(key.as_bytes());
+        builder.append(T0 + i, key, Some(b"value"), &[]);
+    }
+    builder.build().expect("build batch")
+}
+
+#[test]
+fn keyless_records_on_a_compacted_topic_are_rejected_and_nothing_is_appended() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = open(
+        dir.path(),
+        config(&[("cleanup.policy", "compact,delete")]),
+        clock(),
+        0,
+    );
+    let err = log
+        .append_as_leader(batch_with_keyless_records(), 0)
+        .expect_err("keyless records must be rejected");
+    match &err {
+        LogError::KeylessRecordsOnCompactedTopic { record_indexes, .. } => {
+            assert_eq!(record_indexes, &vec![1, 3]);
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    assert_eq!(err.kafka_error_code(), 87, "INVALID_RECORD");
+    assert_eq!(log.log_end_offset(), 0);
+    log.append_as_leader(batch(2, 10, T0), 0)
+        .expect("keyed records are accepted");
+}
+
+#[test]
+fn keyless_records_on_a_delete_topic_are_accepted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = open(dir.path(), config(&[]), clock(), 0);
+    let info = log
+        .append_as_leader(batch_with_keyless_records(), 0)
+        .expect("append");
+    assert_eq!(info.last_offset, 3);
+}

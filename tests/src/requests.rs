@@ -62,6 +62,8 @@ pub mod error_code {
     pub const TOPIC_ALREADY_EXISTS: i16 = 36;
     /// INVALID_CONFIG.
     pub const INVALID_CONFIG: i16 = 40;
+    /// INVALID_RECORD
+    pub const INVALID_RECORD: i16 = 87;
 }
 
 /// Sends ApiVersions v3 and returns the response.
@@ -277,10 +279,24 @@ pub fn list_offsets(
 
 /// Encodes exactly one record batch v2 (Produce v3+ allows one per partition) holding `values` (keys `k<i>`), timestamps `base_ts + i`.
 pub fn build_batch(values: &[Bytes], base_ts: i64, compression: Compression) -> Result<BytesMut> {
-    let records: Vec<Record> = values
+    let keyed: Vec<(Option<Bytes>, Bytes)> = values
         .iter()
         .enumerate()
-        .map(|(i, value)| Record {
+        .map(|(i, value)| (Some(Bytes::from(format!("k{i}"))), value.clone()))
+        .collect();
+    build_batch_with_keys(&keyed, base_ts, compression)
+}
+
+/// One record batch of `(key, value)` records; a `None` key makes a keyless record.
+pub fn build_batch_with_keys(
+    records: &[(Option<Bytes>, Bytes)],
+    base_ts: i64,
+    compression: Compression,
+) -> Result<BytesMut> {
+    let records: Vec<Record> = records
+        .iter()
+        .enumerate()
+        .map(|(i, (key, value))| Record {
             transactional: false,
             control: false,
             delete_horizon: false,
@@ -294,7 +310,7 @@ pub fn build_batch(values: &[Bytes], base_ts: i64, compression: Compression) -> 
             // non-idempotent Kafka client sends.
             sequence: i32::try_from(i).unwrap_or(i32::MAX).wrapping_sub(1),
             timestamp: base_ts + i64::try_from(i).unwrap_or(0),
-            key: Some(Bytes::from(format!("k{i}"))),
+            key: key.clone(),
             value: Some(value.clone()),
             headers: Default::default(),
         })

@@ -220,6 +220,62 @@ fn batch_over_max_message_bytes_returns_message_too_large() -> Result<()> {
 }
 
 #[test]
+fn keyless_records_on_a_compacted_topic_return_invalid_record_with_record_errors() -> Result<()> {
+    let node = StrataProcess::start()?;
+    let mut client = node.connect()?;
+    let result = create_topic(
+        &mut client,
+        "compacted",
+        1,
+        &[("cleanup.policy", "compact")],
+    )?;
+    assert_eq!(
+        result.error_code,
+        error_code::NONE,
+        "{:?}",
+        result.error_message
+    );
+    strata_tests::requests::wait_for_leaders(&mut client, "compacted", 1, Duration::from_secs(30))?;
+
+    let value = Bytes::from_static(b"v");
+    let mixed = strata_tests::requests::build_batch_with_keys(
+        &[
+            (Some(Bytes::from_static(b"a")), value.clone()),
+            (None, value.clone()),
+            (Some(Bytes::from_static(b"c")), value.clone()),
+        ],
+        recent_timestamp_ms(),
+        Compression::Lz4,
+    )?;
+    let response = produce(&mut client, "compacted", 0, mixed.freeze(), 1)?;
+    assert_eq!(response.error_code, error_code::INVALID_RECORD);
+    let indexes: Vec<i32> = response
+        .record_errors
+        .iter()
+        .map(|e| e.batch_index)
+        .collect();
+    assert_eq!(
+        indexes,
+        vec![1],
+        "the keyless record is named by its index in the batch"
+    );
+
+    let keyed = build_batch(&[value], recent_timestamp_ms(), Compression::None)?;
+    let response = produce(&mut client, "compacted", 0, keyed.freeze(), 1)?;
+    assert_eq!(
+        response.error_code,
+        error_code::NONE,
+        "{:?}",
+        response.error_message
+    );
+    assert_eq!(
+        response.base_offset, 0,
+        "the rejected batch appended nothing"
+    );
+    Ok(())
+}
+
+#[test]
 fn invalid_topic_names_are_rejected_with_invalid_topic_exception() -> Result<()> {
     let node = StrataProcess::start()?;
     let mut client = node.connect()?;

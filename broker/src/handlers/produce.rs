@@ -34,7 +34,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use kafka_protocol::messages::produce_response::{
-    LeaderIdAndEpoch, NodeEndpoint, PartitionProduceResponse, TopicProduceResponse,
+    BatchIndexAndErrorMessage, LeaderIdAndEpoch, NodeEndpoint, PartitionProduceResponse,
+    TopicProduceResponse,
 };
 use kafka_protocol::messages::{ApiKey, ProduceRequest, ProduceResponse, ResponseKind};
 use kafka_protocol::protocol::StrBytes;
@@ -42,6 +43,7 @@ use kafka_protocol::ResponseError;
 use strata_controller::MetadataImage;
 use strata_protocol::compression::Compression;
 use strata_protocol::record_batch::{BatchError, RecordBatchView};
+use strata_storage::LogError;
 
 use crate::context::BrokerContext;
 use crate::delayed_fetch::wait_until;
@@ -373,6 +375,15 @@ fn partition_error_response(
         _ => None,
     };
     let mut response = error_response(index, error.code(), message);
+    if let PartitionError::Log { source, .. } = error {
+        if let LogError::KeylessRecordsOnCompactedTopic {
+            topic_partition,
+            record_indexes,
+        } = source.as_ref()
+        {
+            add_record_errors(&mut response, topic_partition, record_indexes);
+        }
+    }
     if version >= CURRENT_LEADER_VERSION {
         if let Some((leader, epoch)) = error.current_leader() {
             let mut current = LeaderIdAndEpoch::default();
@@ -382,6 +393,40 @@ fn partition_error_response(
         }
     }
     response
+}
+
+/// Record errors Kafka shows in a partition's error message, as its `LogValidator` does.
+const RECORD_ERRORS_IN_MESSAGE_MAX: usize = 3;
+
+/// KIP-467 per-record errors (Produce v8+; older versions only see the partition error), with
+/// the partition error message worded as Kafka's.
+fn add_record_errors(
+    response: &mut PartitionProduceResponse,
+    topic_partition: &str,
+    record_indexes: &[i32],
+) {
+    let reason = format!(
+        "Compacted topic cannot accept message without key in topic partition {topic_partition}."
+    );
+    response.record_errors = record_indexes
+        .iter()
+        .map(|&index| {
+            let mut record_error = BatchIndexAndErrorMessage::default();
+            record_error.batch_index = index;
+            record_error.batch_index_error_message = Some(StrBytes::from_string(reason.clone()));
+            record_error
+        })
+        .collect();
+    let shown: Vec<String> = record_indexes
+        .iter()
+        .take(RECORD_ERRORS_IN_MESSAGE_MAX)
+        .map(|index| format!("RecordError(batchIndex={index}, message='{reason}')"))
+        .collect();
+    response.error_message = Some(StrBytes::from_string(format!(
+        "One or more records have been rejected due to {} record errors in total, and only showing the first three errors at most: [{}]",
+        record_indexes.len(),
+        shown.join(", ")
+    )));
 }
 
 #[cfg(test)]

@@ -10,7 +10,10 @@ fn strata() -> Command {
 
 #[test]
 fn unknown_config_key_exits_with_status_2_naming_the_key() {
-    let output = strata().args(["serve", "--override", "log.retention.hourz=1"]).output().expect("runs");
+    let output = strata()
+        .args(["serve", "--override", "log.retention.hourz=1"])
+        .output()
+        .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("log.retention.hourz"), "stderr: {stderr}");
@@ -18,7 +21,10 @@ fn unknown_config_key_exits_with_status_2_naming_the_key() {
 
 #[test]
 fn missing_config_file_exits_non_zero_naming_the_file() {
-    let output = strata().args(["serve", "--config", "/nonexistent/server.properties"]).output().expect("runs");
+    let output = strata()
+        .args(["serve", "--config", "/nonexistent/server.properties"])
+        .output()
+        .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/server.properties"));
 }
@@ -62,6 +68,9 @@ fn sigterm_shuts_the_node_down_cleanly() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let status = child.wait().expect("exits");
     assert!(status.success(), "exit status {status:?}; log: {rest:?}");
-    assert!(rest.iter().any(|l| l.contains("shut down cleanly")), "log: {rest:?}");
+    assert!(
+        rest.iter().any(|l| l.contains("shut down cleanly")),
+        "log: {rest:?}"
+    );
     assert!(dir.path().join("data").join("meta.properties").exists());
 }

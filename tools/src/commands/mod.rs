@@ -1,3 +1,4 @@
 //! One module per subcommand.
 
+pub(crate) mod malloc_tuning;
 pub(crate) mod serve;

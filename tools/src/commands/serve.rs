@@ -41,6 +41,7 @@ pub(crate) fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::from(EXIT_CONFIG_ERROR);
         }
     };
+    super::malloc_tuning::tune_for_broker_buffers();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("strata")

@@ -75,6 +75,26 @@ pub(crate) fn leader_endpoint(
     })
 }
 
+/// KIP-951: the endpoints to add to a response for `leaders`, each node once, skipping nodes the
+/// response already lists and nodes with no live endpoint on `listener`.
+pub(crate) fn leader_endpoints_to_add(
+    image: &MetadataImage,
+    listener: &str,
+    leaders: impl IntoIterator<Item = i32>,
+    already_listed: &[i32],
+) -> Vec<LeaderEndpoint> {
+    let mut seen: Vec<i32> = already_listed.to_vec();
+    let mut endpoints = Vec::new();
+    for leader in leaders {
+        if seen.contains(&leader) {
+            continue;
+        }
+        seen.push(leader);
+        endpoints.extend(leader_endpoint(image, leader, listener));
+    }
+    endpoints
+}
+
 /// Hosted partitions of one topic.
 #[derive(Debug)]
 struct HostedTopic {

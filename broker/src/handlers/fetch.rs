@@ -37,7 +37,7 @@ use crate::fetch_session::{
 };
 use crate::handlers::decode_request;
 use crate::partition::{Partition, PartitionError};
-use crate::replica_manager::{leader_endpoint, ReplicaManager};
+use crate::replica_manager::{leader_endpoints_to_add, ReplicaManager};
 use crate::router::{HandlerFuture, HandlerSpec, RequestContext};
 
 /// Registration of this handler.
@@ -205,22 +205,18 @@ fn add_leader_endpoints(response: &mut FetchResponse, image: &MetadataImage, lis
         .filter(|p| p.error_code != 0 && p.current_leader.leader_id.0 >= 0)
         .map(|p| p.current_leader.leader_id.0)
         .collect();
-    for leader in leaders {
-        if response
-            .node_endpoints
-            .iter()
-            .any(|e| e.node_id.0 == leader)
-        {
-            continue;
-        }
-        if let Some(endpoint) = leader_endpoint(image, leader, listener) {
-            let mut node = NodeEndpoint::default();
-            node.node_id = endpoint.node_id.into();
-            node.host = StrBytes::from_string(endpoint.host);
-            node.port = i32::from(endpoint.port);
-            node.rack = endpoint.rack.map(StrBytes::from_string);
-            response.node_endpoints.push(node);
-        }
+    let listed: Vec<i32> = response
+        .node_endpoints
+        .iter()
+        .map(|e| e.node_id.0)
+        .collect();
+    for endpoint in leader_endpoints_to_add(image, listener, leaders, &listed) {
+        let mut node = NodeEndpoint::default();
+        node.node_id = endpoint.node_id.into();
+        node.host = StrBytes::from_string(endpoint.host);
+        node.port = i32::from(endpoint.port);
+        node.rack = endpoint.rack.map(StrBytes::from_string);
+        response.node_endpoints.push(node);
     }
 }
 

@@ -50,7 +50,7 @@ use crate::delayed_fetch::wait_until;
 use crate::errors::HandlerError;
 use crate::handlers::decode_request;
 use crate::partition::{Partition, PartitionError, NO_LEADER_EPOCH};
-use crate::replica_manager::{leader_endpoint, ReplicaManager};
+use crate::replica_manager::{leader_endpoints_to_add, ReplicaManager};
 use crate::router::{HandlerFuture, HandlerSpec, RequestContext};
 
 /// Registration of this handler.
@@ -225,22 +225,18 @@ fn add_leader_endpoints(response: &mut ProduceResponse, image: &MetadataImage, l
         .filter(|p| p.error_code == not_leader && p.current_leader.leader_id.0 >= 0)
         .map(|p| p.current_leader.leader_id.0)
         .collect();
-    for leader in leaders {
-        if response
-            .node_endpoints
-            .iter()
-            .any(|e| e.node_id.0 == leader)
-        {
-            continue;
-        }
-        if let Some(endpoint) = leader_endpoint(image, leader, listener) {
-            let mut node = NodeEndpoint::default();
-            node.node_id = endpoint.node_id.into();
-            node.host = StrBytes::from_string(endpoint.host);
-            node.port = i32::from(endpoint.port);
-            node.rack = endpoint.rack.map(StrBytes::from_string);
-            response.node_endpoints.push(node);
-        }
+    let listed: Vec<i32> = response
+        .node_endpoints
+        .iter()
+        .map(|e| e.node_id.0)
+        .collect();
+    for endpoint in leader_endpoints_to_add(image, listener, leaders, &listed) {
+        let mut node = NodeEndpoint::default();
+        node.node_id = endpoint.node_id.into();
+        node.host = StrBytes::from_string(endpoint.host);
+        node.port = i32::from(endpoint.port);
+        node.rack = endpoint.rack.map(StrBytes::from_string);
+        response.node_endpoints.push(node);
     }
 }
 

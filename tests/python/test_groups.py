@@ -1,0 +1,182 @@
+"""Consumer groups on Strata from two independent clients: kafka-python 3.0.12 (classic protocol,
+its own coordinator code) and confluent-kafka 2.16.1 (librdkafka; classic and KIP-848 consumer).
+
+Each scenario: members join a group on a multi-partition topic, commit synchronously after every
+poll, membership changes mid-stream, and every record is consumed exactly once; committed offsets
+end at the log end."""
+import threading
+import time
+
+import pytest
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.structs import OffsetAndMetadata
+from kafka.structs import TopicPartition as KpTopicPartition
+
+PARTITIONS = 6
+RECORDS = 1200
+DEADLINE_S = 120
+
+
+def create_topic(strata, topic, partitions=PARTITIONS):
+    admin = AdminClient({"bootstrap.servers": strata.bootstrap})
+    admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])[topic].result(timeout=30)
+
+
+def produce(strata, topic, start, count):
+    producer = Producer({"bootstrap.servers": strata.bootstrap, "linger.ms": 5})
+    for i in range(start, start + count):
+        producer.produce(topic, key=f"k-{i}", value=f"v-{i}")
+        producer.poll(0)
+    assert producer.flush(60) == 0
+
+
+def committed_total(strata, topic, group, partitions=PARTITIONS):
+    consumer = Consumer({"bootstrap.servers": strata.bootstrap, "group.id": group})
+    try:
+        committed = consumer.committed([TopicPartition(topic, p) for p in range(partitions)], timeout=30)
+        return {tp.partition: tp.offset for tp in committed}
+    finally:
+        consumer.close()
+
+
+class ConfluentMember:
+    """One confluent-kafka consumer on its own thread, committing synchronously after each message batch."""
+
+    def __init__(self, strata, topic, group, protocol, seen, lock):
+        conf = {"bootstrap.servers": strata.bootstrap, "group.id": group, "enable.auto.commit": False,
+                "auto.offset.reset": "earliest", "group.protocol": protocol}
+        if protocol == "classic":
+            conf.update({"partition.assignment.strategy": "cooperative-sticky",
+                         "session.timeout.ms": 10000, "heartbeat.interval.ms": 500})
+        self.consumer = Consumer(conf)
+        self.assigned = set()
+        self.consumer.subscribe([topic], on_assign=self._on_assign, on_revoke=self._on_revoke,
+                                on_lost=self._on_revoke)
+        self.seen, self.lock = seen, lock
+        self.stop = threading.Event()
+        self.error = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _on_assign(self, consumer, partitions):
+        self.assigned |= {p.partition for p in partitions}
+
+    def _on_revoke(self, consumer, partitions):
+        self.assigned -= {p.partition for p in partitions}
+
+    def _run(self):
+        try:
+            while not self.stop.is_set():
+                msgs = self.consumer.consume(num_messages=100, timeout=0.2)
+                good = [m for m in msgs if m.error() is None]
+                for m in msgs:
+                    if m.error() is not None and not m.error().retriable():
+                        raise KafkaException(m.error())
+                with self.lock:
+                    for m in good:
+                        self.seen[m.value().decode()] = self.seen.get(m.value().decode(), 0) + 1
+                if good:
+                    self.consumer.commit(asynchronous=False)
+        except Exception as e:  # reported by the test thread
+            self.error = e
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(60)
+        self.consumer.close()
+        assert self.error is None, self.error
+
+
+def wait_until(what, condition, members):
+    deadline = time.monotonic() + DEADLINE_S
+    while not condition():
+        for m in members:
+            assert m.error is None, m.error
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("protocol", ["classic", "consumer"])
+def test_confluent_group_consumes_every_record_once_across_join_and_leave(strata, topic_name, protocol):
+    create_topic(strata, topic_name)
+    group = f"g-{topic_name}"
+    produce(strata, topic_name, 0, RECORDS)
+    seen, lock = {}, threading.Lock()
+    a = ConfluentMember(strata, topic_name, group, protocol, seen, lock)
+    b = ConfluentMember(strata, topic_name, group, protocol, seen, lock)
+    members = [a, b]
+    wait_until("both members own partitions", lambda: a.assigned and b.assigned, members)
+    c = ConfluentMember(strata, topic_name, group, protocol, seen, lock)
+    members.append(c)
+    wait_until("the third member owns partitions", lambda: bool(c.assigned), members)
+    produce(strata, topic_name, RECORDS, RECORDS // 2)
+    a.close()
+    members.remove(a)
+    produce(strata, topic_name, RECORDS + RECORDS // 2, RECORDS // 2)
+    wait_until("everything is consumed", lambda: len(seen) == 2 * RECORDS, members)
+    wait_until("the two members own all partitions",
+               lambda: len(b.assigned | c.assigned) == PARTITIONS and not (b.assigned & c.assigned), members)
+    time.sleep(1)
+    b.close()
+    c.close()
+    duplicates = {v: n for v, n in seen.items() if n != 1}
+    assert duplicates == {}
+    assert sum(committed_total(strata, topic_name, group).values()) == 2 * RECORDS
+
+
+def test_kafka_python_classic_group_splits_partitions_and_commits(strata, topic_name):
+    create_topic(strata, topic_name)
+    group = f"g-{topic_name}"
+    producer = KafkaProducer(bootstrap_servers=strata.bootstrap)
+    for i in range(RECORDS):
+        producer.send(topic_name, key=f"k-{i}".encode(), value=f"v-{i}".encode())
+    producer.flush(60)
+    producer.close()
+
+    def member():
+        return KafkaConsumer(topic_name, bootstrap_servers=strata.bootstrap, group_id=group,
+                             enable_auto_commit=False, auto_offset_reset="earliest",
+                             session_timeout_ms=10000, heartbeat_interval_ms=500)
+
+    first, second = member(), member()
+    seen = {}
+    deadline = time.monotonic() + DEADLINE_S
+    while len(seen) < RECORDS or not (first.assignment() and second.assignment()):
+        assert time.monotonic() < deadline, f"consumed {len(seen)} of {RECORDS}"
+        for consumer in (first, second):
+            batches = consumer.poll(timeout_ms=200)
+            offsets = {}
+            for tp, records in batches.items():
+                for r in records:
+                    seen[r.value.decode()] = seen.get(r.value.decode(), 0) + 1
+                offsets[tp] = OffsetAndMetadata(records[-1].offset + 1, "", -1)
+            if offsets:
+                consumer.commit(offsets)
+    owned_first = {tp.partition for tp in first.assignment()}
+    owned_second = {tp.partition for tp in second.assignment()}
+    assert owned_first.isdisjoint(owned_second)
+    assert owned_first | owned_second == set(range(PARTITIONS))
+    assert all(n == 1 for n in seen.values())
+    committed = {p: first.committed(KpTopicPartition(topic_name, p)) for p in range(PARTITIONS)}
+    assert sum(o or 0 for o in committed.values()) == RECORDS
+    first.close()
+    second.close()
+
+
+def test_committed_offsets_survive_kill_9_and_restart(topic_name):
+    from conftest import StrataNode  # a node of our own: this test restarts it
+    node = StrataNode()
+    try:
+        create_topic(node, topic_name, partitions=2)
+        group = f"g-{topic_name}"
+        consumer = Consumer({"bootstrap.servers": node.bootstrap, "group.id": group})
+        consumer.commit(offsets=[TopicPartition(topic_name, 0, 17), TopicPartition(topic_name, 1, 42)],
+                        asynchronous=False)
+        consumer.close()
+        assert committed_total(node, topic_name, group, partitions=2) == {0: 17, 1: 42}
+        node.kill_and_restart()
+        assert committed_total(node, topic_name, group, partitions=2) == {0: 17, 1: 42}
+    finally:
+        node.stop()

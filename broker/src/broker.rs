@@ -16,6 +16,9 @@ use crate::config::KafkaConfig;
 use crate::connection::ConnectionShared;
 use crate::context::BrokerContext;
 use crate::fetch_session::FetchSessionCache;
+use crate::group::config::GroupCoordinatorConfig;
+use crate::group::coordinator::GroupCoordinator;
+use crate::group::shard::GroupShard;
 use crate::handlers::api_versions::supported_features;
 use crate::limits::ConnectionLimits;
 use crate::metadata_publisher::run_metadata_publisher;
@@ -182,6 +185,17 @@ impl Broker {
             Arc::clone(&clock),
             Arc::clone(&config),
         ));
+        let group_config = GroupCoordinatorConfig::from_kafka_config(&config)
+            .expect("group coordinator keys are validated when the configuration loads");
+        let group_coordinator = Arc::new(GroupCoordinator::new(
+            group_config,
+            node_id,
+            Arc::clone(&replica_manager),
+            Some(controller.clone()),
+            controller.subscribe(),
+            Arc::clone(&clock),
+            Arc::new(GroupShard::new),
+        ));
         let context = Arc::new(BrokerContext {
             config: Arc::clone(&config),
             node_id,
@@ -193,6 +207,7 @@ impl Broker {
             fetch_sessions: Arc::new(FetchSessionCache::new(
                 config.max_incremental_fetch_session_cache_slots,
             )),
+            group_coordinator: Arc::clone(&group_coordinator),
         });
 
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -200,9 +215,11 @@ impl Broker {
         if let Err(error) = replica_manager.apply_image(&controller.image()) {
             tracing::error!(%error, "applying the initial metadata image failed");
         }
+        group_coordinator.on_image(&controller.image());
         let mut background_tasks = vec![tokio::spawn(run_metadata_publisher(
             controller.subscribe(),
             Arc::clone(&replica_manager),
+            Arc::clone(&group_coordinator),
             shutdown_rx.clone(),
         ))];
         background_tasks.extend(spawn_storage_tasks(&config, &log_manager, &shutdown_rx));
@@ -286,6 +303,7 @@ impl RunningBroker {
         for task in self.background_tasks {
             task.await?;
         }
+        self.context.group_coordinator.shutdown().await;
         self.context.replica_manager.shutdown().await;
         let log_manager = Arc::clone(&self.log_manager);
         tokio::task::spawn_blocking(move || log_manager.shutdown())

@@ -6,6 +6,7 @@ use strata_controller::MetadataImage;
 
 use crate::config::KafkaConfig;
 use crate::fetch_session::FetchSessionCache;
+use crate::group::coordinator::GroupCoordinator;
 use crate::producer_id_manager::ProducerIdManager;
 use crate::replica_manager::ReplicaManager;
 
@@ -28,6 +29,8 @@ pub(crate) struct BrokerContext {
     pub(crate) producer_ids: Arc<ProducerIdManager>,
     /// Incremental fetch sessions (KIP-227).
     pub(crate) fetch_sessions: Arc<FetchSessionCache>,
+    /// The group coordinator (shards of the `__consumer_offsets` partitions this node leads).
+    pub(crate) group_coordinator: Arc<GroupCoordinator>,
 }
 
 impl BrokerContext {

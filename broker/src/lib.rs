@@ -12,6 +12,7 @@ mod broker;
 mod connection;
 mod context;
 mod errors;
+mod group;
 mod handlers;
 mod limits;
 mod metadata_publisher;

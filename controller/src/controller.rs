@@ -346,6 +346,54 @@ impl Controller {
         }
     }
 
+    /// The metadata quorum as DescribeQuorum reports it; `now_ms` stamps the local replica's
+    /// fetch and caught-up times, as Kafka's leader does for itself.
+    pub fn quorum_status(&self, now_ms: i64) -> crate::QuorumStatus {
+        let metrics = self.raft.metrics().borrow().clone();
+        let to_i32 = |id: NodeId| i32::try_from(id).unwrap_or(-1);
+        let membership = metrics.membership_config.membership();
+        let local_end = self.log_store.next_offset();
+        let leader = metrics.current_leader;
+        let voters = membership
+            .voter_ids()
+            .map(|id| {
+                let local = id == metrics.id;
+                let log_end_offset = if local {
+                    local_end
+                } else {
+                    metrics
+                        .replication
+                        .as_ref()
+                        .and_then(|r| r.get(&id).copied().flatten())
+                        .and_then(|log_id| self.log_store.next_offset_after(log_id.index))
+                        .unwrap_or(-1)
+                };
+                let caught_up = local || (leader == Some(metrics.id) && log_end_offset == local_end);
+                crate::ReplicaStatus {
+                    replica_id: to_i32(id),
+                    log_end_offset,
+                    last_fetch_timestamp_ms: if local { now_ms } else { -1 },
+                    last_caught_up_timestamp_ms: if caught_up { now_ms } else { -1 },
+                }
+            })
+            .collect();
+        let endpoints = membership
+            .nodes()
+            .filter_map(|(id, node)| {
+                let (host, port) = node.addr.rsplit_once(':')?;
+                Some((to_i32(*id), (host.to_string(), port.parse().ok()?)))
+            })
+            .collect();
+        crate::QuorumStatus {
+            leader_id: leader.map(to_i32).unwrap_or(-1),
+            leader_epoch: i32::try_from(metrics.current_term).unwrap_or(i32::MAX),
+            high_watermark: self.image().offset + 1,
+            voters,
+            observers: Vec::new(),
+            endpoints,
+        }
+    }
+
     /// Base offsets of the metadata log's segment files (for tools and tests).
     pub fn segment_base_offsets(&self) -> Vec<i64> {
         self.log_store.segment_base_offsets()

@@ -20,6 +20,7 @@ pub mod image;
 mod operations;
 mod placement;
 mod quorum_controller;
+mod quorum_status;
 pub mod raft;
 pub mod records;
 mod replication_control;
@@ -45,4 +46,5 @@ pub use operations::{
     AlterConfigOp, AlterConfigOpType, BrokerRegistrationRequest, ConfigChange, ConfigReplace,
     ConfigResource, CreatePartitionsSpec, CreateTopicSpec, CreatedTopic, ProducerIdBlock, TopicRef,
 };
+pub use quorum_status::{QuorumStatus, ReplicaStatus};
 pub use replication_control::PARTITIONS_PER_TOPIC_MAX;

@@ -19,6 +19,20 @@ pub enum LogError {
         /// The log end offset.
         log_end: i64,
     },
+    /// The offset is in the log but only in remote storage (`[log_start, local_log_start)`):
+    /// a consumer's fetch is served by the remote reader, a follower gets Kafka's
+    /// OFFSET_MOVED_TO_TIERED_STORAGE.
+    #[error(
+        "offset {requested} is tiered: log start {log_start}, local log start {local_log_start}"
+    )]
+    OffsetMovedToTieredStorage {
+        /// The offset asked for.
+        requested: i64,
+        /// The log start offset (remote log start).
+        log_start: i64,
+        /// The first offset held locally.
+        local_log_start: i64,
+    },
     /// A batch failed its CRC or its framing is broken.
     #[error("corrupt record batch at byte {position}: {reason}")]
     CorruptRecord {
@@ -184,6 +198,7 @@ impl LogError {
             LogError::UnknownProducerId { .. } => 59,
             LogError::InvalidRecord { .. } | LogError::KeylessRecordsOnCompactedTopic { .. } => 87,
             LogError::InconsistentTopicId { .. } => 103,
+            LogError::OffsetMovedToTieredStorage { .. } => 109,
             LogError::UnexpectedAppendOffset { .. } => -1,
             LogError::Io { .. }
             | LogError::MetaPropertiesMismatch { .. }

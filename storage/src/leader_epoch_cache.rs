@@ -157,6 +157,32 @@ impl LeaderEpochFileCache {
         self.flush()
     }
 
+    /// Prepends `older` entries (from the remote tier's leader-epoch slices) that precede every
+    /// local entry: kept are those with a lower epoch and start offset than the first local
+    /// entry, in increasing order. Returns whether anything changed (then the checkpoint is
+    /// rewritten).
+    pub fn restore_prefix(&mut self, older: &[EpochEntry]) -> Result<bool, LogError> {
+        let first = self.entries.first().copied();
+        let mut prefix: Vec<EpochEntry> = Vec::new();
+        for entry in older {
+            let precedes_local =
+                first.is_none_or(|f| entry.epoch < f.epoch && entry.start_offset < f.start_offset);
+            let follows_prefix = prefix
+                .last()
+                .is_none_or(|p| entry.epoch > p.epoch && entry.start_offset >= p.start_offset);
+            if entry.epoch >= 0 && precedes_local && follows_prefix {
+                prefix.push(*entry);
+            }
+        }
+        if prefix.is_empty() {
+            return Ok(false);
+        }
+        prefix.append(&mut self.entries);
+        self.entries = prefix;
+        self.flush()?;
+        Ok(true)
+    }
+
     /// Removes every entry (the log was emptied).
     pub fn clear(&mut self) -> Result<(), LogError> {
         self.entries.clear();

@@ -27,6 +27,7 @@ mod offset_index;
 mod partition_metadata;
 mod producer_state;
 mod recovery;
+pub mod remote;
 mod retention;
 mod segment;
 mod time_index;

@@ -7,10 +7,13 @@
 //! LogAppendTime, idempotent-producer checks, the high watermark, the log start offset,
 //! retention, flush policy and producer snapshots.
 //!
-//! **Remote tier seam**: offsets below [`Log::local_log_start_offset`] will be served by a
-//! remote reader, and retention will then use `local.retention.*` for local segments and
-//! `retention.*` for the remote copy. Today the local log start equals the log start and reads
-//! below it are `OffsetOutOfRange`. The active segment is always local.
+//! **Remote tier** (`crate::remote`): offsets in `[log start, local log start)` live only in
+//! the bucket; [`Log::read`] answers them with [`LogError::OffsetMovedToTieredStorage`] and the
+//! caller reads them through `RemotePartition::read`. With `remote.storage.enable` (and copying
+//! enabled) local retention follows `local.retention.*` and deletes a segment only once the
+//! remote tier reported it durable ([`Log::set_highest_tiered_offset`]); the log start offset
+//! then stays where the remote data begins and only the remote expirer advances it
+//! ([`Log::increment_log_start_offset`]). The active segment is always local.
 //!
 //! Thread-safety: `Log` is `Send + Sync`. One writer at a time: `append_as_leader`, roll,
 //! retention, truncation and close serialize on an internal mutex. Readers (`read`,
@@ -20,7 +23,7 @@
 use std::io::IoSlice;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -34,7 +37,7 @@ use uuid::Uuid;
 use crate::batch_header::BatchHeader;
 use crate::clock::Clock;
 use crate::error::LogError;
-use crate::leader_epoch_cache::LeaderEpochFileCache;
+use crate::leader_epoch_cache::{EpochEntry, LeaderEpochFileCache};
 use crate::local_log::LocalLog;
 use crate::log_config::LogConfig;
 use crate::log_validator::{validate_batches, validate_replicated_batches, ValidatedBatch};
@@ -43,7 +46,7 @@ use crate::producer_state::{
     BatchMetadata, ProducerAppendCheck, ProducerStateEntry, ProducerStateManager,
 };
 use crate::recovery::{load_log, replay_producer_state};
-use crate::retention::{deletable_segments, RetentionOutcome, RetentionView};
+use crate::retention::{deletable_segments, RetentionOutcome, RetentionReason, RetentionView};
 use crate::segment::{LogSegment, TimestampOffset};
 use crate::topic_partition::TopicPartition;
 
@@ -117,6 +120,13 @@ pub struct Log {
     epochs: RwLock<LeaderEpochFileCache>,
     log_start_offset: AtomicI64,
     high_watermark: AtomicI64,
+    /// Highest offset durable in remote storage (-1 none); set by the remote tier.
+    highest_tiered_offset: AtomicI64,
+    /// Segments the last retention pass kept only because they were not uploaded yet.
+    local_retention_blocked: AtomicU64,
+    /// The log start offset the caller's checkpoint gave at open (recovery clamps the live one
+    /// to the first local segment; a DeleteRecords above the tiered start must survive).
+    opened_log_start_offset: i64,
     pending_deletes: Mutex<Vec<PendingDelete>>,
     closed: AtomicBool,
 }
@@ -170,6 +180,9 @@ impl Log {
             epochs: RwLock::new(loaded.epochs),
             log_start_offset: AtomicI64::new(loaded.log_start_offset),
             high_watermark: AtomicI64::new(loaded.log_start_offset),
+            highest_tiered_offset: AtomicI64::new(-1),
+            local_retention_blocked: AtomicU64::new(0),
+            opened_log_start_offset: log_start_offset,
             pending_deletes: Mutex::new(Vec::new()),
             closed: AtomicBool::new(false),
         })
@@ -405,7 +418,14 @@ impl Log {
                 log_end,
             });
         }
-        // Remote tier seam: offsets below the local log start will be read remotely here.
+        let local_log_start = self.local_log_start_offset();
+        if fetch_offset < local_log_start {
+            return Err(LogError::OffsetMovedToTieredStorage {
+                requested: fetch_offset,
+                log_start,
+                local_log_start,
+            });
+        }
         let records = self
             .local
             .read(fetch_offset, max_bytes, max_offset, min_one_message)?;
@@ -422,9 +442,107 @@ impl Log {
         self.log_start_offset.load(Ordering::Acquire)
     }
 
-    /// The first offset held locally; equals the log start until tiering exists.
+    /// The first offset held locally: the log start, or later when older segments exist only
+    /// in remote storage.
     pub fn local_log_start_offset(&self) -> i64 {
         self.log_start_offset()
+            .max(self.local.first_segment_base_offset())
+    }
+
+    /// The highest offset durable in remote storage, -1 when nothing is tiered (ListOffsets -5).
+    pub fn highest_tiered_offset(&self) -> i64 {
+        self.highest_tiered_offset.load(Ordering::Acquire)
+    }
+
+    /// Called by the remote tier once a segment and the manifest naming it are durable: local
+    /// retention may now delete local segments up to `offset`. The remote tier's word (it
+    /// moves back only when remote data is deleted, e.g. `remote.log.delete.on.disable`).
+    pub fn set_highest_tiered_offset(&self, offset: i64) {
+        self.highest_tiered_offset.store(offset, Ordering::Release);
+    }
+
+    /// Segments the last retention pass kept only because they are not in remote storage yet
+    /// (the bucket is slow or unreachable: disk fills before data is lost).
+    pub fn local_retention_blocked(&self) -> u64 {
+        self.local_retention_blocked.load(Ordering::Acquire)
+    }
+
+    /// The leader-epoch cache's entries, oldest first (the copier uploads a slice per segment).
+    pub fn leader_epoch_entries(&self) -> Vec<EpochEntry> {
+        self.epochs.read().entries().to_vec()
+    }
+
+    /// Raises the log start offset (remote expiry deleted the segments below `offset`) and
+    /// deletes local segments wholly below it. Lower values are ignored.
+    pub fn increment_log_start_offset(&self, offset: i64) -> Result<(), LogError> {
+        self.ensure_open()?;
+        let _writer = self.writer.lock();
+        if offset > self.log_start_offset() {
+            self.advance_log_start_offset(offset.min(self.log_end_offset()))?;
+            self.delete_segments_by_rules(&self.config())?;
+        }
+        Ok(())
+    }
+
+    /// Restores what remote storage knows about the partition's tiered prefix (called when the
+    /// remote tier attaches, e.g. after a restart or on a node whose directory was wiped):
+    /// the log start offset `log_start` (recovery clamps it to the first local segment), the
+    /// highest tiered offset, and the leader epochs of the tiered range. A local log that ends
+    /// at or before `highest_tiered` (wiped or new) is emptied and restarts at
+    /// `highest_tiered + 1`, as Kafka's follower does after OFFSET_MOVED_TO_TIERED_STORAGE.
+    /// Tiered data is committed, so the high watermark moves up to the tiered end.
+    pub fn restore_tiered_prefix(
+        &self,
+        log_start: i64,
+        highest_tiered: i64,
+        epochs: &[EpochEntry],
+    ) -> Result<(), LogError> {
+        self.ensure_open()?;
+        if highest_tiered < 0 {
+            return Ok(());
+        }
+        let config = self.config();
+        let _writer = self.writer.lock();
+        let now = self.clock.now_ms();
+        let tiered_end = highest_tiered + 1;
+        if self.log_end_offset() < tiered_end {
+            tracing::info!(partition = %self.tp, log_end = self.log_end_offset(), tiered_end, "local log is behind remote storage; restarting it after the tiered range");
+            let paths = self.local.truncate_fully_and_start_at(
+                tiered_end,
+                config.segment_index_bytes,
+                config.preallocate.then_some(config.segment_bytes),
+                now,
+            )?;
+            self.pending_deletes.lock().push(PendingDelete {
+                due_ms: now + config.file_delete_delay_ms,
+                paths,
+            });
+            self.epochs.write().clear()?;
+            let mut producers = self.producer_state.lock();
+            producers.reset(tiered_end);
+            producers.delete_snapshots_before(i64::MAX)?;
+        }
+        self.highest_tiered_offset
+            .fetch_max(highest_tiered, Ordering::AcqRel);
+        // The tiered range must reach the local data for the log start to move below it.
+        let log_start = log_start.max(self.opened_log_start_offset);
+        if log_start <= tiered_end && tiered_end >= self.local.first_segment_base_offset() {
+            self.log_start_offset.store(log_start, Ordering::Release);
+            let remote: Vec<EpochEntry> = epochs
+                .iter()
+                .copied()
+                .filter(|e| e.start_offset <= highest_tiered)
+                .map(|e| EpochEntry {
+                    epoch: e.epoch,
+                    start_offset: e.start_offset.max(log_start),
+                })
+                .collect();
+            self.epochs.write().restore_prefix(&remote)?;
+        }
+        if self.high_watermark() < tiered_end {
+            self.high_watermark.store(tiered_end, Ordering::Release);
+        }
+        Ok(())
     }
 
     /// The offset the next record gets.
@@ -467,21 +585,32 @@ impl Log {
         let log_start = self.log_start_offset();
         let epochs = |offset: i64| self.epochs.read().epoch_for_offset(offset);
         match timestamp {
-            EARLIEST_TIMESTAMP | EARLIEST_LOCAL_TIMESTAMP => Ok(Some(TimestampOffset {
+            EARLIEST_TIMESTAMP => Ok(Some(TimestampOffset {
                 timestamp: -1,
                 offset: log_start,
                 leader_epoch: epochs(log_start),
             })),
+            EARLIEST_LOCAL_TIMESTAMP => {
+                let local_start = self.local_log_start_offset();
+                Ok(Some(TimestampOffset {
+                    timestamp: -1,
+                    offset: local_start,
+                    leader_epoch: epochs(local_start),
+                }))
+            }
             LATEST_TIMESTAMP => Ok(Some(TimestampOffset {
                 timestamp: -1,
                 offset: self.log_end_offset(),
                 leader_epoch: self.latest_epoch(),
             })),
-            LATEST_TIERED_TIMESTAMP => Ok(Some(TimestampOffset {
-                timestamp: -1,
-                offset: -1,
-                leader_epoch: None,
-            })),
+            LATEST_TIERED_TIMESTAMP => {
+                let tiered = self.highest_tiered_offset();
+                Ok(Some(TimestampOffset {
+                    timestamp: -1,
+                    offset: tiered,
+                    leader_epoch: (tiered >= 0).then(|| epochs(tiered)).flatten(),
+                }))
+            }
             MAX_TIMESTAMP => {
                 let segments = self.local.segments();
                 let best = segments.iter().filter(|s| s.max_timestamp() >= 0).fold(
@@ -563,13 +692,17 @@ impl Log {
         loop {
             let now = self.clock.now_ms();
             let segments = self.local.segments();
+            let tiering = config.remote_copy_enabled();
             let view = RetentionView {
                 log_end_offset: self.log_end_offset(),
                 high_watermark: self.high_watermark(),
                 log_start_offset: self.log_start_offset(),
                 now_ms: now,
+                highest_tiered_offset: tiering.then(|| self.highest_tiered_offset()),
             };
-            let (doomed, reason) = deletable_segments(&segments, view, config);
+            let choice = deletable_segments(&segments, view, config);
+            self.note_retention_waiting(&segments, choice.waiting_for_upload);
+            let (doomed, reason) = (choice.segments, choice.reason);
             if doomed.is_empty() {
                 break;
             }
@@ -587,13 +720,36 @@ impl Log {
             outcome.deleted_segments += doomed.len();
             outcome.deleted_bytes += bytes;
             let first_base = self.local.first_segment_base_offset();
-            self.advance_log_start_offset(first_base)?;
+            // With tiered data the deleted range is still readable remotely: only the local log
+            // start moves (it is the first segment's base); the remote expirer moves the log start.
+            let tiered = config.remote_storage_enable && self.highest_tiered_offset() >= 0;
+            if !tiered || reason == Some(RetentionReason::LogStart) {
+                self.advance_log_start_offset(first_base)?;
+            }
             self.producer_state
                 .lock()
                 .delete_snapshots_before(first_base)?;
         }
         outcome.log_start_offset = self.log_start_offset();
         Ok(outcome)
+    }
+
+    /// Records (and warns about, once per change) segments that local retention keeps only
+    /// because remote storage does not have them yet.
+    fn note_retention_waiting(&self, segments: &[Arc<LogSegment>], waiting: bool) {
+        let blocked = if waiting {
+            let tiered_end = self.highest_tiered_offset() + 1;
+            segments
+                .windows(2)
+                .filter(|pair| pair[1].base_offset() > tiered_end)
+                .count() as u64
+        } else {
+            0
+        };
+        let previous = self.local_retention_blocked.swap(blocked, Ordering::AcqRel);
+        if blocked > 0 && previous != blocked {
+            tracing::warn!(partition = %self.tp, segments = blocked, highest_tiered = self.highest_tiered_offset(), "local retention is keeping segments that are not in remote storage yet");
+        }
     }
 
     fn purge_deleted_files(&self, now: i64, all: bool) -> Result<(), LogError> {

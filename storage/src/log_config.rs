@@ -549,9 +549,16 @@ impl LogConfig {
         Ok(())
     }
 
-    /// Local retention in ms: `local.retention.ms` when tiering is on and it is set, else retention.ms.
+    /// Tiering is on and copying is not disabled (Kafka's `remoteLogEnabledAndRemoteCopyEnabled`):
+    /// local retention then follows `local.retention.*` and deletes only uploaded segments.
+    pub fn remote_copy_enabled(&self) -> bool {
+        self.remote_storage_enable && !self.remote_log_copy_disable
+    }
+
+    /// Local retention in ms: `local.retention.ms` when tiering (with copying) is on and it is
+    /// set, else retention.ms (Kafka falls back to it when `remote.log.copy.disable=true`).
     pub fn local_retention_ms_effective(&self) -> i64 {
-        if self.remote_storage_enable && self.local_retention_ms != -2 {
+        if self.remote_copy_enabled() && self.local_retention_ms != -2 {
             self.local_retention_ms
         } else {
             self.retention_ms
@@ -560,7 +567,7 @@ impl LogConfig {
 
     /// Local retention in bytes: `local.retention.bytes` when tiering is on and it is set, else retention.bytes.
     pub fn local_retention_bytes_effective(&self) -> i64 {
-        if self.remote_storage_enable && self.local_retention_bytes != -2 {
+        if self.remote_copy_enabled() && self.local_retention_bytes != -2 {
             self.local_retention_bytes
         } else {
             self.retention_bytes

@@ -656,6 +656,25 @@ impl LogSegment {
         Ok(())
     }
 
+    /// The valid entries of the offset index and the time index, in their on-disk formats
+    /// (without preallocated padding): what the remote tier uploads as `.index`/`.timeindex`.
+    pub fn index_bytes(&self) -> (Vec<u8>, Vec<u8>) {
+        let indexes = self.indexes.read();
+        let mut offset = Vec::with_capacity(indexes.offset.entries() * 8);
+        for n in 0..indexes.offset.entries() {
+            let entry = indexes.offset.entry(n);
+            offset.extend_from_slice(&((entry.offset - self.base_offset) as i32).to_be_bytes());
+            offset.extend_from_slice(&entry.position.to_be_bytes());
+        }
+        let mut time = Vec::with_capacity(indexes.time.entries() * 12);
+        for n in 0..indexes.time.entries() {
+            let entry = indexes.time.entry(n);
+            time.extend_from_slice(&entry.timestamp.to_be_bytes());
+            time.extend_from_slice(&((entry.offset - self.base_offset) as i32).to_be_bytes());
+        }
+        (offset, time)
+    }
+
     /// Grows both indexes back to `index_bytes_max` (when a closed segment becomes active again).
     pub fn resize_indexes(&self, index_bytes_max: u64) -> Result<(), LogError> {
         let mut indexes = self.indexes.write();
@@ -709,7 +728,7 @@ impl LogSegment {
 }
 
 /// The first record of one batch at or after `starting_offset` with timestamp ≥ `target`.
-fn first_record_at_or_after(
+pub(crate) fn first_record_at_or_after(
     bytes: &[u8],
     header: &BatchHeader,
     target: i64,

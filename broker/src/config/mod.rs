@@ -347,6 +347,8 @@ impl KafkaConfig {
                 ),
             ));
         }
+        // Kafka's cross-key rules of the group coordinator settings.
+        crate::group::config::GroupCoordinatorConfig::from_kafka_config(self)?;
         Ok(())
     }
 

@@ -15,10 +15,18 @@ pub(crate) mod create_topics;
 pub(crate) mod delete_topics;
 pub(crate) mod describe_cluster;
 pub(crate) mod describe_configs;
+pub(crate) mod describe_quorum;
 pub(crate) mod describe_topic_partitions;
 pub(crate) mod get_telemetry_subscriptions;
 pub(crate) mod incremental_alter_configs;
 pub(crate) mod metadata;
+
+// Partition and log-dir administration.
+pub(crate) mod alter_partition_reassignments;
+pub(crate) mod alter_replica_log_dirs;
+pub(crate) mod elect_leaders;
+pub(crate) mod list_config_resources;
+pub(crate) mod list_partition_reassignments;
 
 // broker-data's handlers.
 pub(crate) mod delete_records;
@@ -29,6 +37,21 @@ pub(crate) mod init_producer_id;
 pub(crate) mod list_offsets;
 pub(crate) mod offset_for_leader_epoch;
 pub(crate) mod produce;
+
+// group-runtime's handlers (the group coordinator).
+pub(crate) mod consumer_group_describe;
+pub(crate) mod consumer_group_heartbeat;
+pub(crate) mod delete_groups;
+pub(crate) mod describe_groups;
+pub(crate) mod find_coordinator;
+pub(crate) mod heartbeat;
+pub(crate) mod join_group;
+pub(crate) mod leave_group;
+pub(crate) mod list_groups;
+pub(crate) mod offset_commit;
+pub(crate) mod offset_delete;
+pub(crate) mod offset_fetch;
+pub(crate) mod sync_group;
 
 /// Every registered handler. The router's table and the ApiVersions response derive from this list.
 pub(crate) fn all() -> Vec<HandlerSpec> {
@@ -42,6 +65,7 @@ pub(crate) fn all() -> Vec<HandlerSpec> {
         alter_configs::SPEC,
         incremental_alter_configs::SPEC,
         describe_cluster::SPEC,
+        describe_quorum::SPEC,
         describe_topic_partitions::SPEC,
         get_telemetry_subscriptions::SPEC,
         produce::SPEC,
@@ -52,6 +76,24 @@ pub(crate) fn all() -> Vec<HandlerSpec> {
         describe_log_dirs::SPEC,
         init_producer_id::SPEC,
         describe_producers::SPEC,
+        find_coordinator::SPEC,
+        join_group::SPEC,
+        sync_group::SPEC,
+        heartbeat::SPEC,
+        leave_group::SPEC,
+        offset_commit::SPEC,
+        offset_fetch::SPEC,
+        offset_delete::SPEC,
+        describe_groups::SPEC,
+        list_groups::SPEC,
+        delete_groups::SPEC,
+        consumer_group_heartbeat::SPEC,
+        consumer_group_describe::SPEC,
+        elect_leaders::SPEC,
+        list_partition_reassignments::SPEC,
+        alter_partition_reassignments::SPEC,
+        alter_replica_log_dirs::SPEC,
+        list_config_resources::SPEC,
     ]
 }
 

@@ -70,6 +70,16 @@ impl LogStore {
             && inner.state.strata_last_purged.is_none()
     }
 
+    /// The Kafka offset the next entry will get (the metadata log end offset).
+    pub fn next_offset(&self) -> i64 {
+        self.inner.lock().log.next_offset()
+    }
+
+    /// The Kafka offset after the entry at raft `index`, if that entry is retained.
+    pub fn next_offset_after(&self, index: u64) -> Option<i64> {
+        self.inner.lock().log.offsets_of(index).map(|(_, next)| next)
+    }
+
     /// Base offsets of the segment files, oldest first.
     pub fn segment_base_offsets(&self) -> Vec<i64> {
         self.inner.lock().log.segment_base_offsets()

@@ -16,6 +16,7 @@
 mod broker;
 mod config;
 mod feature;
+mod json;
 mod partition;
 mod producer_ids;
 mod topic;
@@ -26,6 +27,7 @@ pub use broker::{
 };
 pub use config::ConfigRecord;
 pub use feature::FeatureLevelRecord;
+pub use json::{decode_metadata_record_json, encode_metadata_record_json, MetadataJsonError};
 pub use partition::{PartitionChangeRecord, PartitionRecord, LEADER_UNCHANGED};
 pub use producer_ids::ProducerIdsRecord;
 pub use topic::{RemoveTopicRecord, TopicRecord};

@@ -1,0 +1,229 @@
+//! KIP-848 consumer groups: the pure state machine behind ConsumerGroupHeartbeat (Kafka's
+//! `GroupMetadataManager` consumer-group half, `ConsumerGroup`, `CurrentAssignmentBuilder`).
+//!
+//! Every change to persisted state is a record; operations build records and apply each one with
+//! [`ConsumerGroups::replay`] as they go, the same function that rebuilds the state on load, so
+//! live traffic and recovery share one path. All validation that can fail happens before the
+//! first record is built, so a refused request changes nothing. Timers (session, rebalance) and
+//! the partition-ownership index are ephemeral or derived and are rebuilt/rescheduled by traffic.
+//!
+//! Records written (Kafka 4.0's set): `ConsumerGroupMetadata` (group epoch),
+//! `ConsumerGroupPartitionMetadata` (subscribed topics; Kafka 4.1's metadata hash is replayed but
+//! not written), `ConsumerGroupMemberMetadata`, `ConsumerGroupTargetAssignmentMetadata`/`Member`,
+//! `ConsumerGroupCurrentMemberAssignment`, `ConsumerGroupRegularExpression`, and their tombstones.
+
+mod admin;
+mod group;
+mod heartbeat;
+mod member;
+mod reconciliation;
+mod records;
+mod replay;
+mod subscription;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use strata_protocol::group_records::GroupRecord;
+
+use self::group::{ConsumerGroup, PersistedGroup};
+use super::op_context::OpContext;
+use super::result::CoordinatorResult;
+use super::timer::TimerKey;
+
+pub(crate) use self::group::GroupState;
+#[cfg(test)]
+pub(crate) use self::member::MemberState;
+
+/// All consumer groups of one `__consumer_offsets` partition.
+#[derive(Debug)]
+pub(crate) struct ConsumerGroups {
+    /// Groups by id (ordered, so listings and iteration are deterministic).
+    groups: BTreeMap<String, ConsumerGroup>,
+    /// Generates member ids for v0 clients that join without one (Kafka: a random UUID).
+    member_id_source: fn() -> String,
+}
+
+impl Default for ConsumerGroups {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn random_member_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl ConsumerGroups {
+    /// No groups; member ids generated as random UUIDs.
+    pub(crate) fn new() -> Self {
+        Self {
+            groups: BTreeMap::new(),
+            member_id_source: random_member_id,
+        }
+    }
+
+    /// No groups; member ids for v0 joins come from `source` (deterministic tests).
+    #[cfg(test)]
+    pub(crate) fn with_member_id_source(source: fn() -> String) -> Self {
+        Self {
+            groups: BTreeMap::new(),
+            member_id_source: source,
+        }
+    }
+
+    /// Whether `group_id` is a consumer group of this shard.
+    pub(crate) fn contains(&self, group_id: &str) -> bool {
+        self.groups.contains_key(group_id)
+    }
+
+    /// Whether the group has no members (true for a group this shard does not have).
+    pub(crate) fn is_empty(&self, group_id: &str) -> bool {
+        self.groups
+            .get(group_id)
+            .is_none_or(|g| g.persisted.members.is_empty())
+    }
+
+    /// The group's state, if the group exists.
+    #[cfg(test)]
+    pub(crate) fn state(&self, group_id: &str) -> Option<GroupState> {
+        self.groups.get(group_id).map(ConsumerGroup::state)
+    }
+
+    /// Handles a timer this state machine scheduled: a member's session expired
+    /// (`ConsumerSession`) or it did not revoke in time (`ConsumerRebalance`); both fence the
+    /// member. Other keys and stale timers (the member left or moved on) do nothing.
+    pub(crate) fn on_timer(
+        &mut self,
+        ctx: &mut OpContext<'_>,
+        key: &TimerKey,
+    ) -> CoordinatorResult<()> {
+        let mut records = Vec::new();
+        match key {
+            TimerKey::ConsumerSession {
+                group_id,
+                member_id,
+            } if self.member(group_id, member_id).is_some() => {
+                self.fence_member(ctx, group_id, member_id, &mut records);
+            }
+            TimerKey::ConsumerRebalance {
+                group_id,
+                member_id,
+            } => {
+                let armed_at = self
+                    .groups
+                    .get(group_id)
+                    .and_then(|g| g.rebalance_timer_epochs.get(member_id))
+                    .copied();
+                if let Some(member) = self.member(group_id, member_id) {
+                    if armed_at == Some(member.member_epoch) {
+                        self.fence_member(ctx, group_id, member_id, &mut records);
+                    }
+                }
+            }
+            _ => {}
+        }
+        CoordinatorResult::with_records(records, ())
+    }
+
+    /// Reacts to a new metadata image (topics created or deleted, partitions added): re-resolves
+    /// regular expressions, recomputes every group's subscribed-topic metadata, and where it
+    /// changed bumps the group epoch and recomputes the target assignment. Members then reconcile
+    /// on their next heartbeat.
+    pub(crate) fn on_metadata_image(&mut self, ctx: &mut OpContext<'_>) -> CoordinatorResult<()> {
+        let mut records = Vec::new();
+        let group_ids: Vec<String> = self.groups.keys().cloned().collect();
+        for group_id in group_ids {
+            let checked = self
+                .groups
+                .get(&group_id)
+                .and_then(|g| g.metadata_checked_at);
+            if checked == Some(ctx.image.offset) {
+                continue;
+            }
+            if self.refresh_subscriptions(ctx, &group_id, true, &mut records) {
+                let epoch = self
+                    .groups
+                    .get(&group_id)
+                    .map_or(0, |g| g.persisted.group_epoch);
+                self.emit(&mut records, records::group_epoch(&group_id, epoch + 1));
+                if !self.is_empty(&group_id) {
+                    self.update_target_assignment(ctx, &group_id, &mut records);
+                }
+            }
+        }
+        CoordinatorResult::with_records(records, ())
+    }
+
+    /// The persisted state of every group, for comparing a live state machine with one rebuilt
+    /// by replaying its records.
+    #[cfg(test)]
+    pub(crate) fn persisted_view(&self) -> BTreeMap<String, PersistedGroup> {
+        self.groups
+            .iter()
+            .map(|(id, g)| (id.clone(), g.persisted.clone()))
+            .collect()
+    }
+
+    /// Appends `record` and applies it.
+    fn emit(&mut self, records: &mut Vec<GroupRecord>, record: GroupRecord) {
+        self.replay(&record);
+        records.push(record);
+    }
+
+    fn member(&self, group_id: &str, member_id: &str) -> Option<&member::ConsumerGroupMember> {
+        self.groups
+            .get(group_id)
+            .and_then(|g| g.persisted.members.get(member_id))
+    }
+
+    /// Removes a member (Kafka's `consumerGroupFenceMember`): tombstones for its records, its
+    /// regex if nobody else uses it, new subscription metadata if it changed, a group epoch bump,
+    /// and its timers cancelled.
+    fn fence_member(
+        &mut self,
+        ctx: &mut OpContext<'_>,
+        group_id: &str,
+        member_id: &str,
+        records: &mut Vec<GroupRecord>,
+    ) {
+        let Some(member) = self.member(group_id, member_id).cloned() else {
+            return;
+        };
+        self.emit(
+            records,
+            records::current_assignment_tombstone(group_id, member_id),
+        );
+        self.emit(
+            records,
+            records::target_member_tombstone(group_id, member_id),
+        );
+        self.emit(
+            records,
+            records::member_metadata_tombstone(group_id, member_id),
+        );
+        if let Some(regex) = &member.subscribed_topic_regex {
+            self.maybe_drop_regex(group_id, regex, records);
+        }
+        self.refresh_subscriptions(ctx, group_id, false, records);
+        let epoch = self
+            .groups
+            .get(group_id)
+            .map_or(0, |g| g.persisted.group_epoch);
+        self.emit(records, records::group_epoch(group_id, epoch + 1));
+        cancel_member_timers(ctx, group_id, member_id);
+    }
+}
+
+fn cancel_member_timers(ctx: &mut OpContext<'_>, group_id: &str, member_id: &str) {
+    ctx.timers.cancel(&TimerKey::ConsumerSession {
+        group_id: group_id.to_owned(),
+        member_id: member_id.to_owned(),
+    });
+    ctx.timers.cancel(&TimerKey::ConsumerRebalance {
+        group_id: group_id.to_owned(),
+        member_id: member_id.to_owned(),
+    });
+}

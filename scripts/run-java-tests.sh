@@ -22,7 +22,10 @@ failed=0
 failed_names=()
 for source_file in "$ROOT"/tests/java/*.java; do
   name="$(basename "$source_file" .java)"
-  if ! strata_start; then
+  # A program may ask for broker overrides on a first-lines comment:
+  #   // strata-overrides: key=value key=value
+  read -r -a overrides <<<"$(sed -n 's|^// strata-overrides: ||p' "$source_file" | head -n1)"
+  if ! strata_start "${overrides[@]}"; then
     echo "java $name: FAILED (node did not start)"
     failed=$((failed + 1)); failed_names+=("$name")
     continue

@@ -29,9 +29,14 @@ else
 fi
 
 trap 'strata_stop' EXIT
-# The suite's fixtures describe the broker they would start: node id 0, advertised.listeners set in
-# its server.properties, topics auto-created with 4 partitions. Ours matches that.
-STRATA_NODE_ID=0 STRATA_ADVERTISE=1 strata_start auto.create.topics.enable=true num.partitions=4 default.replication.factor=1
+# The suite's fixtures describe the broker they would start (kafka-python's
+# servers/resources/default/kafka.properties): node id 0, listeners set explicitly, topics
+# auto-created with 4 partitions, group.initial.rebalance.delay.ms=0,
+# group.min.session.timeout.ms=1000 ("allow shorter session timeouts for tests"),
+# offsets.topic.num.partitions=2, offsets.topic.replication.factor=1. Ours matches that.
+STRATA_NODE_ID=0 STRATA_ADVERTISE=1 strata_start auto.create.topics.enable=true num.partitions=4 \
+  default.replication.factor=1 group.initial.rebalance.delay.ms=0 group.min.session.timeout.ms=1000 \
+  offsets.topic.num.partitions=2 offsets.topic.replication.factor=1
 cd "$SUITE/src"
 KAFKA_ROOT="$SUITE/empty-kafka-root" KAFKA_VERSION="${KAFKA_PYTHON_SUITE_KAFKA_VERSION:-4.1.0}" KAFKA_URI="tcp://$STRATA_BOOTSTRAP" \
   "$PY" -m pytest -p no:cacheprovider -q -rfE --tb=short -o addopts="" \

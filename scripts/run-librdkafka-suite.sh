@@ -69,7 +69,7 @@ for run in "${tests[@]}"; do
   rc=0
   LD_LIBRARY_PATH="$SUITE/../src:$SUITE/../src-cpp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
     RDKAFKA_TEST_CONF="$SUITE/test.conf" TEST_KAFKA_VERSION=4.0.0 TESTS="$t" TEST_CONSUMER_GROUP_PROTOCOL="$protocol" \
-    bash -c 'cd "$1" || exit 1; timeout "$2" ./test-runner -p1 -Q -E -S; exit $?' _ "$SUITE" "$PER_TEST_TIMEOUT" \
+    bash -c 'cd "$1" || exit 1; timeout "$2" ./test-runner -p1 -E -S; exit $?' _ "$SUITE" "$PER_TEST_TIMEOUT" \
     >"$OUT/$t-$protocol.log" 2>&1 || rc=$?
   took="$(( $(date +%s) - start_s ))s"
   ran=0

@@ -4,7 +4,8 @@
 #   2. cargo build, clippy -D warnings, cargo test --workspace (unit, property, in-process and
 #      black-box Rust tests against the built `strata` binary)
 #   3. real clients against real nodes: Java kafka-clients, kafka-python + confluent-kafka,
-#      librdkafka's own suite (allowlist)
+#      kafka-python's own integration suite (allowlist), librdkafka's own suite (allowlist,
+#      group tests under both group protocols)
 # Prints "N passed, M failed" for the non-cargo suites and exits non-zero on any failure.
 # Respects CARGO_TARGET_DIR. Env: SKIP_LIBRDKAFKA_SUITE=1 to skip step 3's last suite.
 set -euo pipefail
@@ -52,6 +53,7 @@ run_suite() { # run_suite <name> <command...>
 
 run_suite "java kafka-clients 4.3.0" scripts/run-java-tests.sh
 run_suite "kafka-python + confluent-kafka" scripts/run-python-tests.sh
+run_suite "kafka-python integration suite" scripts/run-kafka-python-suite.sh
 if [[ -z "${SKIP_LIBRDKAFKA_SUITE:-}" ]]; then
   run_suite "librdkafka test suite" scripts/run-librdkafka-suite.sh
 fi

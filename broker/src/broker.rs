@@ -23,6 +23,7 @@ use crate::handlers::api_versions::supported_features;
 use crate::limits::ConnectionLimits;
 use crate::metadata_publisher::run_metadata_publisher;
 use crate::producer_id_manager::ProducerIdManager;
+use crate::remote_log::RemoteTier;
 use crate::replica_manager::ReplicaManager;
 use crate::server::{run_listener, BoundListener};
 
@@ -56,6 +57,12 @@ pub enum BrokerError {
     /// A blocking storage task panicked.
     #[error("storage task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// Tiered storage is enabled but its store cannot be used (the message names the setting).
+    #[error("tiered storage cannot start: {source}")]
+    RemoteStorage {
+        /// What the remote tier said.
+        source: strata_storage::remote::RemoteError,
+    },
     /// Flushing or checkpointing at shutdown failed.
     #[error("storage shutdown failed: {0}")]
     StorageShutdown(strata_storage::LogError),
@@ -131,7 +138,11 @@ impl Broker {
                 })?;
             bound.push(socket);
         }
+        let remote_tier = RemoteTier::start(&config, Arc::clone(&clock))
+            .await
+            .map_err(|source| BrokerError::RemoteStorage { source })?;
         let controller_config = ControllerConfig {
+            remote_log_storage_system_enable: remote_tier.is_some(),
             voters: config
                 .controller_quorum_voters
                 .iter()
@@ -215,6 +226,12 @@ impl Broker {
         if let Err(error) = replica_manager.apply_image(&controller.image()) {
             tracing::error!(%error, "applying the initial metadata image failed");
         }
+        if let Some(tier) = &remote_tier {
+            // Before serving: a wiped or new log restarts after its tiered range.
+            replica_manager.set_remote_tier(Arc::clone(tier));
+            tier.sync(&replica_manager, &controller.image()).await;
+            tier.spawn(&replica_manager, controller.subscribe());
+        }
         group_coordinator.on_image(&controller.image());
         let mut background_tasks = vec![tokio::spawn(run_metadata_publisher(
             controller.subscribe(),
@@ -222,7 +239,13 @@ impl Broker {
             Arc::clone(&group_coordinator),
             shutdown_rx.clone(),
         ))];
-        background_tasks.extend(spawn_storage_tasks(&config, &log_manager, &shutdown_rx));
+        let retention_lock = remote_tier.as_ref().map(|tier| tier.retention_lock());
+        background_tasks.extend(spawn_storage_tasks(
+            &config,
+            &log_manager,
+            &shutdown_rx,
+            retention_lock,
+        ));
 
         let connection_slots = Arc::new(Semaphore::new(
             config.max_connections.clamp(1, Semaphore::MAX_PERMITS),
@@ -304,6 +327,9 @@ impl RunningBroker {
             task.await?;
         }
         self.context.group_coordinator.shutdown().await;
+        if let Some(tier) = self.context.replica_manager.remote_tier() {
+            tier.shutdown().await;
+        }
         self.context.replica_manager.shutdown().await;
         let log_manager = Arc::clone(&self.log_manager);
         tokio::task::spawn_blocking(move || log_manager.shutdown())
@@ -373,6 +399,7 @@ fn spawn_storage_tasks(
     config: &KafkaConfig,
     log_manager: &Arc<LogManager>,
     shutdown: &watch::Receiver<bool>,
+    retention_lock: Option<Arc<tokio::sync::Mutex<()>>>,
 ) -> Vec<JoinHandle<()>> {
     let retention_every = Duration::from_millis(config.log_retention_check_interval_ms.max(1));
     let checkpoint_every = Duration::from_millis(
@@ -387,6 +414,7 @@ fn spawn_storage_tasks(
             retention_every,
             Arc::clone(log_manager),
             shutdown.clone(),
+            retention_lock,
             |logs| logs.run_periodic(),
         ),
         spawn_periodic(
@@ -394,6 +422,7 @@ fn spawn_storage_tasks(
             checkpoint_every,
             Arc::clone(log_manager),
             shutdown.clone(),
+            None,
             |logs| logs.checkpoint(),
         ),
     ]
@@ -404,6 +433,7 @@ fn spawn_periodic(
     every: Duration,
     log_manager: Arc<LogManager>,
     mut shutdown: watch::Receiver<bool>,
+    exclusive_with: Option<Arc<tokio::sync::Mutex<()>>>,
     work: fn(&LogManager) -> Result<(), strata_storage::LogError>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -416,6 +446,11 @@ fn spawn_periodic(
                 _ = shutdown.changed() => break,
             }
             let logs = Arc::clone(&log_manager);
+            // Local retention and remote expiry never overlap (see RemoteTier::retention_lock).
+            let _serialized = match &exclusive_with {
+                Some(lock) => Some(lock.lock().await),
+                None => None,
+            };
             match tokio::task::spawn_blocking(move || work(&logs)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(error)) => {

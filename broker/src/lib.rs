@@ -20,9 +20,11 @@ mod router;
 mod server;
 
 mod delayed_fetch;
+mod delayed_remote_fetch;
 mod fetch_session;
 mod partition;
 mod producer_id_manager;
+mod remote_log;
 mod replica_manager;
 
 pub use broker::{Broker, BrokerError, RunningBroker, ShutdownTrigger};

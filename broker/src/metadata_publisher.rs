@@ -23,6 +23,9 @@ pub(crate) async fn run_metadata_publisher(
         if let Err(error) = replica_manager.apply_image(&image) {
             tracing::error!(offset = image.offset, %error, "applying metadata image failed");
         }
+        if let Some(tier) = replica_manager.remote_tier() {
+            tier.sync(&replica_manager, &image).await;
+        }
         group_coordinator.on_image(&image);
         tokio::select! {
             changed = images.changed() => if changed.is_err() { break },

@@ -95,6 +95,16 @@ pub(crate) enum PartitionError {
         #[source]
         source: Box<LogError>,
     },
+    /// The remote tier failed (a remote timestamp lookup).
+    #[error("{tp}: remote storage: {reason}")]
+    Remote {
+        /// The partition.
+        tp: TopicPartition,
+        /// Kafka code from `RemoteError::kafka_error_code`.
+        code: i16,
+        /// What the remote tier said.
+        reason: String,
+    },
 }
 
 impl PartitionError {
@@ -116,6 +126,7 @@ impl PartitionError {
             Self::UnknownLeaderEpoch { .. } => ResponseError::UnknownLeaderEpoch.code(),
             Self::NotEnoughReplicas { .. } => ResponseError::NotEnoughReplicas.code(),
             Self::Log { source, .. } => source.kafka_error_code(),
+            Self::Remote { code, .. } => *code,
         }
     }
 
@@ -229,7 +240,6 @@ impl Partition {
     }
 
     /// Current leadership.
-    #[cfg(test)]
     pub(crate) fn leader_state(&self) -> LeaderState {
         self.state.read().clone()
     }

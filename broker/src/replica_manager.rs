@@ -119,6 +119,8 @@ pub(crate) struct ReplicaManager {
     /// Serializes `apply_image` calls (the publisher is one task, but be safe).
     apply_lock: Mutex<()>,
     shutting_down: AtomicBool,
+    /// The remote tier, set once at start when `remote.log.storage.system.enable`.
+    remote_tier: std::sync::OnceLock<Arc<crate::remote_log::RemoteTier>>,
 }
 
 impl std::fmt::Debug for ReplicaManager {
@@ -146,7 +148,20 @@ impl ReplicaManager {
             hosted: RwLock::new(Arc::new(Hosted::default())),
             apply_lock: Mutex::new(()),
             shutting_down: AtomicBool::new(false),
+            remote_tier: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Installs the remote tier (once, at start, before serving).
+    pub(crate) fn set_remote_tier(&self, tier: Arc<crate::remote_log::RemoteTier>) {
+        if self.remote_tier.set(tier).is_err() {
+            tracing::warn!("the remote tier was already installed");
+        }
+    }
+
+    /// The remote tier, when tiering is enabled on this broker.
+    pub(crate) fn remote_tier(&self) -> Option<&Arc<crate::remote_log::RemoteTier>> {
+        self.remote_tier.get()
     }
 
     /// The injected clock.

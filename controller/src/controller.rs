@@ -368,7 +368,8 @@ impl Controller {
                         .and_then(|log_id| self.log_store.next_offset_after(log_id.index))
                         .unwrap_or(-1)
                 };
-                let caught_up = local || (leader == Some(metrics.id) && log_end_offset == local_end);
+                let caught_up =
+                    local || (leader == Some(metrics.id) && log_end_offset == local_end);
                 crate::ReplicaStatus {
                     replica_id: to_i32(id),
                     log_end_offset,

@@ -7,6 +7,10 @@
 //! partition directory) ← [`Log`] (Kafka's `UnifiedLog`: validation, offsets, producer state,
 //! leader epochs, high watermark; the seam where a remote tier plugs in) ← [`LogManager`] (every
 //! log under `log.dirs`). Storage speaks offsets, epochs and record batches, never requests.
+//!
+//! The remote tier ([`remote`]) extends a [`Log`] below its local start: closed segments are
+//! copied to an object store (`file://`, `memory://`, `s3://`), served back by a cached reader,
+//! and expired under the topic's total retention. It is async (tokio); the local API stays sync.
 
 #![warn(missing_docs)]
 

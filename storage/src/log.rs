@@ -489,13 +489,15 @@ impl Log {
     /// the log start offset `log_start` (recovery clamps it to the first local segment), the
     /// highest tiered offset, and the leader epochs of the tiered range. A local log that ends
     /// at or before `highest_tiered` (wiped or new) is emptied and restarts at
-    /// `highest_tiered + 1`, as Kafka's follower does after OFFSET_MOVED_TO_TIERED_STORAGE.
-    /// Tiered data is committed, so the high watermark moves up to the tiered end.
+    /// `highest_tiered + 1`, as Kafka's follower does after OFFSET_MOVED_TO_TIERED_STORAGE,
+    /// with producer state from `producer_snapshot` (the last tiered segment's snapshot) when
+    /// given. Tiered data is committed, so the high watermark moves up to the tiered end.
     pub fn restore_tiered_prefix(
         &self,
         log_start: i64,
         highest_tiered: i64,
         epochs: &[EpochEntry],
+        producer_snapshot: Option<&[u8]>,
     ) -> Result<(), LogError> {
         self.ensure_open()?;
         if highest_tiered < 0 {
@@ -521,6 +523,9 @@ impl Log {
             let mut producers = self.producer_state.lock();
             producers.reset(tiered_end);
             producers.delete_snapshots_before(i64::MAX)?;
+            if let Some(snapshot) = producer_snapshot {
+                producers.install_snapshot(tiered_end, snapshot)?;
+            }
         }
         self.highest_tiered_offset
             .fetch_max(highest_tiered, Ordering::AcqRel);

@@ -440,6 +440,23 @@ impl ProducerStateManager {
         Ok(log_start)
     }
 
+    /// Installs a snapshot taken elsewhere (the remote tier's copy) as `<offset>.snapshot` and
+    /// loads it; the state then reflects everything below `offset`. A snapshot that does not
+    /// decode is refused (`false`) and nothing changes.
+    pub fn install_snapshot(&mut self, offset: i64, bytes: &[u8]) -> Result<bool, LogError> {
+        let entries = match Self::decode_snapshot(bytes) {
+            Ok(entries) => entries,
+            Err(reason) => {
+                tracing::warn!(offset, %reason, "ignoring an undecodable producer snapshot");
+                return Ok(false);
+            }
+        };
+        write_atomically(&snapshot_file(&self.dir, offset), bytes)?;
+        self.producers = entries.into_iter().map(|e| (e.producer_id, e)).collect();
+        self.map_end_offset = offset;
+        Ok(true)
+    }
+
     /// Deletes snapshot files with offsets below `offset` (their segments are gone).
     pub fn delete_snapshots_before(&self, offset: i64) -> Result<(), LogError> {
         for snapshot in self.snapshot_offsets()?.into_iter().filter(|&o| o < offset) {

@@ -84,6 +84,11 @@ async fn local_retention_deletes_only_segments_already_in_the_bucket() {
     let store = Arc::new(InMemory::new());
     let manager = manager_over(store.clone(), clock.clone());
     let partition = manager.attach(log.clone()).await.expect("attach");
+    let closed: u64 = log.segments()[..segments - 1]
+        .iter()
+        .map(|s| s.size())
+        .sum();
+    assert_eq!(partition.stats().bytes_pending_upload, closed);
     // Only segments wholly below the last stable offset are copied.
     let third_base = log.segments()[3].base_offset();
     let outcome = partition.copy_segments(0, third_base).await.expect("copy");
@@ -575,7 +580,8 @@ async fn segments_larger_than_a_part_go_as_multipart_uploads() {
     assert!(log.segment_count() >= 2);
     assert!(log.segments()[0].size() > 5 << 20);
     let original = read_all(&log);
-    let manager = manager_over(Arc::new(InMemory::new()), clock.clone());
+    let store = Arc::new(FaultyStore::default());
+    let manager = manager_over(store.clone(), clock.clone());
     let partition = manager.attach(log.clone()).await.expect("attach");
     partition
         .copy_segments(0, log.high_watermark())
@@ -583,6 +589,17 @@ async fn segments_larger_than_a_part_go_as_multipart_uploads() {
         .expect("copy");
     log.apply_retention().expect("retention");
     assert!(partition.segments()[0].size_bytes > remote_config().multipart_part_bytes);
+    let big = partition
+        .segments()
+        .iter()
+        .filter(|s| s.size_bytes > remote_config().multipart_part_bytes)
+        .count() as u64;
+    assert_eq!(
+        store
+            .multipart_uploads
+            .load(std::sync::atomic::Ordering::Relaxed),
+        big
+    );
     assert_eq!(consume_all(&partition).await, original);
 }
 
@@ -636,7 +653,10 @@ async fn a_sequential_reader_gets_the_next_segments_fetched_ahead() {
     let store: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
     let manager = manager_over(store.clone(), clock.clone());
     let partition = manager.attach(log.clone()).await.expect("attach");
-    partition.copy_segments(0, log.high_watermark()).await.expect("copy");
+    partition
+        .copy_segments(0, log.high_watermark())
+        .await
+        .expect("copy");
     log.apply_retention().expect("retention");
     // A cold node reads the bucket.
     let cold = manager_over(store, clock.clone());
@@ -645,13 +665,22 @@ async fn a_sequential_reader_gets_the_next_segments_fetched_ahead() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     let (_, after_random) = cold.cache_bytes();
     let next = common::offsets(&first)[0].1 + 1;
-    partition.read(next, 100, true).await.expect("sequential read");
+    partition
+        .read(next, 100, true)
+        .await
+        .expect("sequential read");
     tokio::time::sleep(Duration::from_millis(50)).await;
     let (_, after_sequential) = cold.cache_bytes();
     let segments = partition.segments();
     let ahead: u64 = segments[..3].iter().map(|s| s.size_bytes).sum();
-    assert_eq!(after_random, segments[0].size_bytes, "one chunk per small segment, no read-ahead yet");
-    assert!(after_sequential >= ahead, "read-ahead fetched the next segments: {after_sequential} < {ahead}");
+    assert_eq!(
+        after_random, segments[0].size_bytes,
+        "one chunk per small segment, no read-ahead yet"
+    );
+    assert!(
+        after_sequential >= ahead,
+        "read-ahead fetched the next segments: {after_sequential} < {ahead}"
+    );
 }
 
 #[tokio::test]
@@ -670,7 +699,10 @@ async fn copy_disable_stops_uploads_and_delete_on_disable_removes_remote_data() 
     let mut overrides = tiered_overrides();
     overrides.push(("remote.log.copy.disable", "true"));
     log.update_config(config(&overrides));
-    let outcome = partition.copy_segments(0, log.high_watermark()).await.expect("no-op");
+    let outcome = partition
+        .copy_segments(0, log.high_watermark())
+        .await
+        .expect("no-op");
     assert_eq!(outcome.segments, 0);
     assert_eq!(partition.highest_tiered_offset(), tiered);
 
@@ -681,10 +713,211 @@ async fn copy_disable_stops_uploads_and_delete_on_disable_removes_remote_data() 
         ("retention.ms", "-1"),
     ];
     log.update_config(config(&overrides));
-    let outcome = partition.expire_segments(0).await.expect("delete on disable");
+    let outcome = partition
+        .expire_segments(0)
+        .await
+        .expect("delete on disable");
     assert_eq!(outcome.segments, 3);
     assert!(partition.segments().is_empty());
     assert_eq!(log.highest_tiered_offset(), -1);
     let keys = list_keys(&store).await;
-    assert!(keys.iter().all(|k| k.ends_with("manifest.json")), "{keys:?}");
+    assert!(
+        keys.iter().all(|k| k.ends_with("manifest.json")),
+        "{keys:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_restart_keeps_the_tiered_log_start_and_a_delete_records_above_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let store = Arc::new(InMemory::new());
+    let overrides = tiered_overrides();
+    let (cut, highest) = {
+        let log = tiered_log(dir.path(), clock.clone());
+        fill(&log, 30);
+        let manager = manager_over(store.clone(), clock.clone());
+        let partition = manager.attach(log.clone()).await.expect("attach");
+        partition
+            .copy_segments(0, log.high_watermark())
+            .await
+            .expect("copy");
+        log.apply_retention().expect("retention");
+        assert_eq!(log.log_start_offset(), 0);
+        let cut = partition.segments()[1].base_offset + 2;
+        log.delete_records_before(cut).expect("delete records");
+        log.close().expect("close");
+        (cut, log.highest_tiered_offset())
+    };
+    // Reopen as LogManager does, with the checkpointed log start; recovery alone would clamp it
+    // to the first local segment.
+    let log = Arc::new(
+        strata_storage::Log::open(
+            dir.path().to_path_buf(),
+            common::tp(),
+            common::topic_id(),
+            config(&overrides),
+            0,
+            cut,
+            clock.clone(),
+        )
+        .expect("reopen"),
+    );
+    assert_eq!(
+        log.log_start_offset(),
+        log.local_log_start_offset(),
+        "before attach only local data is known"
+    );
+    let manager = manager_over(store.clone(), clock.clone());
+    let partition = manager.attach(log.clone()).await.expect("attach");
+    assert_eq!(
+        log.log_start_offset(),
+        cut,
+        "DeleteRecords survives the restart"
+    );
+    assert_eq!(log.highest_tiered_offset(), highest);
+    assert!(partition.read(cut - 1, 1000, true).await.is_err());
+    let batch = partition
+        .read(cut, 1000, true)
+        .await
+        .expect("read at the log start");
+    assert_eq!(common::offsets(&batch)[0], (cut / 5 * 5, cut / 5 * 5 + 4));
+    let outcome = partition
+        .expire_segments(0)
+        .await
+        .expect("expire below the log start");
+    assert_eq!(
+        outcome.segments, 1,
+        "the first segment ends below offset {cut}"
+    );
+    assert_eq!(log.log_start_offset(), cut);
+}
+
+#[tokio::test]
+async fn a_rebuilt_partition_keeps_idempotent_producer_state_from_the_bucket() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let store = Arc::new(InMemory::new());
+    let part_dir = dir.path().join("orders-0");
+    let highest = {
+        let log = tiered_log(&part_dir, clock.clone());
+        for i in 0..20 {
+            let batch = common::idempotent_batch(7, 0, i * 5, 5, T0 - 1000);
+            log.append_as_leader(&batch, 0).expect("append");
+        }
+        log.update_high_watermark(log.log_end_offset());
+        let manager = manager_over(store.clone(), clock.clone());
+        let partition = manager.attach(log.clone()).await.expect("attach");
+        partition
+            .copy_segments(0, log.high_watermark())
+            .await
+            .expect("copy");
+        log.close().expect("close");
+        log.highest_tiered_offset()
+    };
+    std::fs::remove_dir_all(&part_dir).expect("wipe");
+    let log = tiered_log(&part_dir, clock.clone());
+    let manager = manager_over(store, clock.clone());
+    manager.attach(log.clone()).await.expect("attach");
+    assert_eq!(log.log_end_offset(), highest + 1);
+    let producer = log
+        .producer_states()
+        .into_iter()
+        .find(|p| p.producer_id == 7)
+        .expect("producer 7 restored from the tiered snapshot");
+    let next_seq = (highest + 1) as i32; // one record per offset, sequences from 0
+    assert_eq!(producer.last_seq(), next_seq - 1);
+    let gap = common::idempotent_batch(7, 0, next_seq + 5, 5, T0);
+    assert!(matches!(
+        log.append_as_leader(&gap, 0),
+        Err(LogError::OutOfOrderSequence { .. })
+    ));
+    let next = common::idempotent_batch(7, 0, next_seq, 5, T0);
+    let appended = log.append_as_leader(&next, 0).expect("in sequence");
+    assert_eq!(appended.first_offset, highest + 1);
+}
+
+#[tokio::test]
+async fn a_newer_leader_epoch_in_the_manifest_fences_an_old_leader() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let log = tiered_log(dir.path(), clock.clone());
+    fill(&log, 20);
+    let store: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+    let old_leader = manager_over(store.clone(), clock.clone());
+    let old = old_leader.attach(log.clone()).await.expect("attach");
+    let second_base = log.segments()[2].base_offset();
+    old.copy_segments(4, second_base)
+        .await
+        .expect("copy as epoch 4");
+    // A new leader (epoch 5) on another node writes the manifest.
+    let new_leader = manager_over(store, clock.clone());
+    let new = new_leader.attach(log.clone()).await.expect("attach");
+    let third_base = log.segments()[3].base_offset();
+    new.copy_segments(5, third_base)
+        .await
+        .expect("copy as epoch 5");
+    let err = old
+        .copy_segments(4, log.high_watermark())
+        .await
+        .expect_err("fenced");
+    assert!(
+        matches!(
+            err,
+            RemoteError::Fenced {
+                leader_epoch: 4,
+                manifest_epoch: 5
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(err.kafka_error_code(), 6);
+    assert_eq!(new.segments().len(), 3, "the old leader added nothing");
+}
+
+#[tokio::test]
+async fn the_background_task_copies_only_partitions_this_node_leads() {
+    let clock = clock();
+    let manager = manager_over(Arc::new(InMemory::new()), clock.clone());
+    let led_dir = tempfile::tempdir().expect("tempdir");
+    let led = tiered_log(led_dir.path(), clock.clone());
+    fill(&led, 20);
+    let followed_dir = tempfile::tempdir().expect("tempdir");
+    let followed = Arc::new(
+        Log::open(
+            followed_dir.path().to_path_buf(),
+            strata_storage::TopicPartition::new("orders", 1),
+            common::topic_id(),
+            config(&tiered_overrides()),
+            0,
+            0,
+            clock.clone(),
+        )
+        .expect("open"),
+    );
+    fill(&followed, 20);
+    manager.attach(led.clone()).await.expect("attach");
+    manager.attach(followed.clone()).await.expect("attach");
+    let hw = led.high_watermark();
+    let leader = move |tp: &strata_storage::TopicPartition| (tp.partition == 0).then_some((0, hw));
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let task = manager.spawn(Arc::new(leader), shutdown);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while led.highest_tiered_offset() < 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    stop.send(true).expect("stop");
+    task.await.expect("task ends");
+    assert!(
+        led.highest_tiered_offset() > 0,
+        "the led partition was copied"
+    );
+    assert_eq!(
+        followed.highest_tiered_offset(),
+        -1,
+        "a follower never copies"
+    );
+    let stats = manager.stats();
+    assert_eq!(stats.len(), 2);
+    assert_eq!(stats[0].highest_tiered_offset, led.highest_tiered_offset());
 }

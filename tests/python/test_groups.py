@@ -135,34 +135,46 @@ def test_kafka_python_classic_group_splits_partitions_and_commits(strata, topic_
     producer.flush(60)
     producer.close()
 
-    def member():
-        return KafkaConsumer(topic_name, bootstrap_servers=strata.bootstrap, group_id=group,
-                             enable_auto_commit=False, auto_offset_reset="earliest",
-                             session_timeout_ms=10000, heartbeat_interval_ms=500)
+    seen, lock, stop, errors = {}, threading.Lock(), threading.Event(), []
 
-    first, second = member(), member()
-    seen = {}
+    def run(consumer):
+        # One thread per member, as applications run them: poll, record, commit synchronously.
+        try:
+            while not stop.is_set():
+                batches = consumer.poll(timeout_ms=200)
+                offsets = {}
+                with lock:
+                    for tp, records in batches.items():
+                        for r in records:
+                            seen[r.value.decode()] = seen.get(r.value.decode(), 0) + 1
+                        offsets[tp] = OffsetAndMetadata(records[-1].offset + 1, "", -1)
+                if offsets:
+                    consumer.commit(offsets)
+        except Exception as e:  # reported by the test thread
+            errors.append(e)
+
+    members = [KafkaConsumer(topic_name, bootstrap_servers=strata.bootstrap, group_id=group,
+                             enable_auto_commit=False, auto_offset_reset="earliest",
+                             session_timeout_ms=10000, heartbeat_interval_ms=500) for _ in range(2)]
+    threads = [threading.Thread(target=run, args=(m,), daemon=True) for m in members]
+    for t in threads:
+        t.start()
     deadline = time.monotonic() + DEADLINE_S
-    while len(seen) < RECORDS or not (first.assignment() and second.assignment()):
+    while len(seen) < RECORDS or not all(m.assignment() for m in members):
+        assert not errors, errors
         assert time.monotonic() < deadline, f"consumed {len(seen)} of {RECORDS}"
-        for consumer in (first, second):
-            batches = consumer.poll(timeout_ms=200)
-            offsets = {}
-            for tp, records in batches.items():
-                for r in records:
-                    seen[r.value.decode()] = seen.get(r.value.decode(), 0) + 1
-                offsets[tp] = OffsetAndMetadata(records[-1].offset + 1, "", -1)
-            if offsets:
-                consumer.commit(offsets)
-    owned_first = {tp.partition for tp in first.assignment()}
-    owned_second = {tp.partition for tp in second.assignment()}
-    assert owned_first.isdisjoint(owned_second)
-    assert owned_first | owned_second == set(range(PARTITIONS))
+        time.sleep(0.1)
+    stop.set()
+    for t in threads:
+        t.join(30)
+    owned = [{tp.partition for tp in m.assignment()} for m in members]
+    assert owned[0].isdisjoint(owned[1])
+    assert owned[0] | owned[1] == set(range(PARTITIONS))
     assert all(n == 1 for n in seen.values())
-    committed = {p: first.committed(KpTopicPartition(topic_name, p)) for p in range(PARTITIONS)}
+    committed = {p: members[0].committed(KpTopicPartition(topic_name, p)) for p in range(PARTITIONS)}
     assert sum(o or 0 for o in committed.values()) == RECORDS
-    first.close()
-    second.close()
+    for m in members:
+        m.close()
 
 
 def test_committed_offsets_survive_kill_9_and_restart(topic_name):

@@ -24,7 +24,11 @@ fn run_binary(args: &[&str], bootstrap: &str, input: Option<&str>) -> Result<Out
     command
         .args(args)
         .args(["--bootstrap-server", bootstrap])
-        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = command.spawn().context("spawning strata")?;
@@ -58,7 +62,8 @@ fn json(node: &StrataProcess, args: &[&str]) -> Result<Value> {
     let mut all: Vec<&str> = args.to_vec();
     all.extend(["--output", "json"]);
     let text = ok(node, &all)?;
-    serde_json::from_str(&text).with_context(|| format!("strata {args:?} printed invalid JSON: {text}"))
+    serde_json::from_str(&text)
+        .with_context(|| format!("strata {args:?} printed invalid JSON: {text}"))
 }
 
 /// Runs a command that must fail with exit status 1; returns its stderr.
@@ -90,7 +95,18 @@ fn topic_lifecycle_create_list_describe_alter_delete() -> Result<()> {
     let node = StrataProcess::start()?;
     let created = ok(
         &node,
-        &["topic", "create", "--topic", "orders", "--partitions", "3", "--replication-factor", "1", "--config", "retention.ms=3600000"],
+        &[
+            "topic",
+            "create",
+            "--topic",
+            "orders",
+            "--partitions",
+            "3",
+            "--replication-factor",
+            "1",
+            "--config",
+            "retention.ms=3600000",
+        ],
     )?;
     assert_eq!(created.trim(), "Created topic orders.");
     assert!(topic_names(&node)?.contains(&"orders".to_owned()));
@@ -102,16 +118,33 @@ fn topic_lifecycle_create_list_describe_alter_delete() -> Result<()> {
     assert_eq!(topic["replication_factor"], 1);
     assert_eq!(topic["configs"]["retention.ms"], "3600000");
     assert_eq!(topic["partitions"][2]["partition"], 2);
-    assert!(topic["partitions"][0]["leader"].as_i64().is_some_and(|l| l >= 0));
+    assert!(topic["partitions"][0]["leader"]
+        .as_i64()
+        .is_some_and(|l| l >= 0));
 
     let table = ok(&node, &["topic", "describe", "--topic", "orders"])?;
     let first = table.lines().next().context("describe prints lines")?;
     assert!(first.starts_with("Topic: orders\tTopicId: "), "{first}");
-    assert!(first.contains("PartitionCount: 3\tReplicationFactor: 1\tConfigs: retention.ms=3600000"), "{first}");
+    assert!(
+        first.contains("PartitionCount: 3\tReplicationFactor: 1\tConfigs: retention.ms=3600000"),
+        "{first}"
+    );
     let header = table.lines().nth(1).context("table header")?;
     assert_eq!(header, "PARTITION  LEADER  REPLICAS  ISR  OFFLINE");
 
-    ok(&node, &["topic", "alter", "--topic", "orders", "--partitions", "5", "--config", "retention.ms=60000"])?;
+    ok(
+        &node,
+        &[
+            "topic",
+            "alter",
+            "--topic",
+            "orders",
+            "--partitions",
+            "5",
+            "--config",
+            "retention.ms=60000",
+        ],
+    )?;
     let described = json(&node, &["topic", "describe", "--topic", "orders"])?;
     assert_eq!(described[0]["partition_count"], 5);
     assert_eq!(described[0]["configs"]["retention.ms"], "60000");
@@ -125,10 +158,27 @@ fn topic_lifecycle_create_list_describe_alter_delete() -> Result<()> {
 #[test]
 fn creating_an_existing_topic_names_topic_already_exists() -> Result<()> {
     let node = StrataProcess::start()?;
-    ok(&node, &["topic", "create", "--topic", "dup", "--partitions", "1"])?;
-    let stderr = fails(&node, &["topic", "create", "--topic", "dup", "--partitions", "1"])?;
+    ok(
+        &node,
+        &["topic", "create", "--topic", "dup", "--partitions", "1"],
+    )?;
+    let stderr = fails(
+        &node,
+        &["topic", "create", "--topic", "dup", "--partitions", "1"],
+    )?;
     assert!(stderr.contains("TOPIC_ALREADY_EXISTS (36)"), "{stderr}");
-    let again = ok(&node, &["topic", "create", "--topic", "dup", "--partitions", "1", "--if-not-exists"])?;
+    let again = ok(
+        &node,
+        &[
+            "topic",
+            "create",
+            "--topic",
+            "dup",
+            "--partitions",
+            "1",
+            "--if-not-exists",
+        ],
+    )?;
     assert_eq!(again.trim(), "Topic dup already exists.");
     Ok(())
 }
@@ -141,26 +191,52 @@ fn unknown_topic_is_named_with_its_error_code_and_exits_non_zero() -> Result<()>
         &["topic", "delete", "--topic", "missing"][..],
         &["consume", "--topic", "missing", "--timeout-ms", "1000"][..],
         &["get-offsets", "--topic", "missing"][..],
-        &["config", "alter", "--topic", "missing", "--add-config", "retention.ms=1"][..],
+        &["produce", "--topic", "missing"][..],
+        &[
+            "config",
+            "alter",
+            "--topic",
+            "missing",
+            "--add-config",
+            "retention.ms=1",
+        ][..],
     ] {
         let stderr = fails(&node, args)?;
         assert!(
             stderr.contains("UNKNOWN_TOPIC_OR_PARTITION (3)"),
             "strata {args:?}: {stderr}"
         );
-        assert!(stderr.contains("missing"), "the error names the topic: {stderr}");
+        assert!(
+            stderr.contains("missing"),
+            "the error names the topic: {stderr}"
+        );
     }
-    ok(&node, &["topic", "delete", "--topic", "missing", "--if-exists"])?;
+    ok(
+        &node,
+        &["topic", "delete", "--topic", "missing", "--if-exists"],
+    )?;
     Ok(())
 }
 
 #[test]
 fn config_alter_sets_and_deletes_topic_configs() -> Result<()> {
     let node = StrataProcess::start()?;
-    ok(&node, &["topic", "create", "--topic", "cfg", "--partitions", "1"])?;
+    ok(
+        &node,
+        &["topic", "create", "--topic", "cfg", "--partitions", "1"],
+    )?;
     let changed = ok(
         &node,
-        &["config", "alter", "--entity-type", "topics", "--entity-name", "cfg", "--add-config", "retention.ms=5000,cleanup.policy=[compact,delete]"],
+        &[
+            "config",
+            "alter",
+            "--entity-type",
+            "topics",
+            "--entity-name",
+            "cfg",
+            "--add-config",
+            "retention.ms=5000,cleanup.policy=[compact,delete]",
+        ],
     )?;
     assert_eq!(changed.trim(), "Completed updating config for topic cfg.");
     let described = json(&node, &["config", "describe", "--topic", "cfg"])?;
@@ -173,9 +249,21 @@ fn config_alter_sets_and_deletes_topic_configs() -> Result<()> {
     };
     assert_eq!(value("retention.ms"), Some(Value::from("5000")));
     assert_eq!(value("cleanup.policy"), Some(Value::from("compact,delete")));
-    assert!(configs.iter().all(|c| c["source"] == "DYNAMIC_TOPIC_CONFIG"));
+    assert!(configs
+        .iter()
+        .all(|c| c["source"] == "DYNAMIC_TOPIC_CONFIG"));
 
-    ok(&node, &["config", "alter", "--topic", "cfg", "--delete-config", "retention.ms"])?;
+    ok(
+        &node,
+        &[
+            "config",
+            "alter",
+            "--topic",
+            "cfg",
+            "--delete-config",
+            "retention.ms",
+        ],
+    )?;
     let described = json(&node, &["config", "describe", "--topic", "cfg"])?;
     let names: Vec<&str> = described["configs"]
         .as_array()
@@ -205,7 +293,17 @@ fn config_alter_sets_and_deletes_topic_configs() -> Result<()> {
 
     let broker = json(&node, &["config", "describe", "--broker", "1", "--all"])?;
     assert!(broker["configs"].as_array().is_some_and(|c| !c.is_empty()));
-    let stderr = fails(&node, &["config", "alter", "--topic", "cfg", "--add-config", "retention.ms=not-a-number"])?;
+    let stderr = fails(
+        &node,
+        &[
+            "config",
+            "alter",
+            "--topic",
+            "cfg",
+            "--add-config",
+            "retention.ms=not-a-number",
+        ],
+    )?;
     assert!(stderr.contains("INVALID_CONFIG (40)"), "{stderr}");
     Ok(())
 }
@@ -213,25 +311,56 @@ fn config_alter_sets_and_deletes_topic_configs() -> Result<()> {
 #[test]
 fn produce_then_consume_round_trips_keys_values_and_headers() -> Result<()> {
     let node = StrataProcess::start()?;
-    ok(&node, &["topic", "create", "--topic", "events", "--partitions", "3"])?;
+    ok(
+        &node,
+        &["topic", "create", "--topic", "events", "--partitions", "3"],
+    )?;
     let mut input = String::new();
     for i in 0..30 {
-        input.push_str(&format!("trace:{i},tenant:t{}\tkey-{i}\tvalue {i}\n", i % 4));
+        input.push_str(&format!(
+            "trace:{i},tenant:t{}\tkey-{i}\tvalue {i}\n",
+            i % 4
+        ));
     }
     let produced = {
         let output = strata_with_input(
             &node,
-            &["produce", "--topic", "events", "--parse-key", "--parse-headers", "--compression-codec", "zstd", "--output", "json"],
+            &[
+                "produce",
+                "--topic",
+                "events",
+                "--parse-key",
+                "--parse-headers",
+                "--compression-codec",
+                "zstd",
+                "--output",
+                "json",
+            ],
             Some(&input),
         )?;
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         serde_json::from_slice::<Value>(&output.stdout)?
     };
     assert_eq!(produced["records"], 30);
 
     let text = ok(
         &node,
-        &["consume", "--topic", "events", "--from-beginning", "--max-messages", "30", "--timeout-ms", "10000", "--output", "json"],
+        &[
+            "consume",
+            "--topic",
+            "events",
+            "--from-beginning",
+            "--max-messages",
+            "30",
+            "--timeout-ms",
+            "10000",
+            "--output",
+            "json",
+        ],
     )?;
     let mut records: Vec<Value> = text
         .lines()
@@ -255,7 +384,14 @@ fn produce_then_consume_round_trips_keys_values_and_headers() -> Result<()> {
     // The same key always lands on the same partition (the default partitioner).
     let again = ok_with_input(
         &node,
-        &["produce", "--topic", "events", "--parse-key", "--output", "json"],
+        &[
+            "produce",
+            "--topic",
+            "events",
+            "--parse-key",
+            "--output",
+            "json",
+        ],
         Some("key-7\tsecond\n"),
     )?;
     let again: Value = serde_json::from_str(&again)?;
@@ -264,26 +400,76 @@ fn produce_then_consume_round_trips_keys_values_and_headers() -> Result<()> {
 
     let text = ok(
         &node,
-        &["consume", "--topic", "events", "--from-beginning", "--max-messages", "31", "--timeout-ms", "10000", "--print-key", "--print-headers", "--key-separator", "|"],
+        &[
+            "consume",
+            "--topic",
+            "events",
+            "--from-beginning",
+            "--max-messages",
+            "31",
+            "--timeout-ms",
+            "10000",
+            "--print-key",
+            "--print-headers",
+            "--key-separator",
+            "|",
+        ],
     )?;
     assert_eq!(text.lines().count(), 31);
-    assert!(text.lines().any(|l| l == "trace:7,tenant:t3|key-7|value 7"), "{text}");
-    assert!(text.lines().any(|l| l == "NO_HEADERS|key-7|second"), "{text}");
+    assert!(
+        text.lines().any(|l| l == "trace:7,tenant:t3|key-7|value 7"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l == "NO_HEADERS|key-7|second"),
+        "{text}"
+    );
     Ok(())
 }
 
 #[test]
 fn consume_starts_at_an_offset_of_one_partition_and_stops_when_idle() -> Result<()> {
     let node = StrataProcess::start()?;
-    ok(&node, &["topic", "create", "--topic", "seq", "--partitions", "2"])?;
+    ok(
+        &node,
+        &["topic", "create", "--topic", "seq", "--partitions", "2"],
+    )?;
     let input: String = (0..10).map(|i| format!("m{i}\n")).collect();
-    ok_with_input(&node, &["produce", "--topic", "seq", "--partition", "1"], Some(&input))?;
+    ok_with_input(
+        &node,
+        &["produce", "--topic", "seq", "--partition", "1"],
+        Some(&input),
+    )?;
     let text = ok(
         &node,
-        &["consume", "--topic", "seq", "--partition", "1", "--offset", "7", "--timeout-ms", "1500", "--print-offset"],
+        &[
+            "consume",
+            "--topic",
+            "seq",
+            "--partition",
+            "1",
+            "--offset",
+            "7",
+            "--timeout-ms",
+            "1500",
+            "--print-offset",
+        ],
     )?;
     assert_eq!(text, "Offset:7\tm7\nOffset:8\tm8\nOffset:9\tm9\n");
-    let empty = ok(&node, &["consume", "--topic", "seq", "--partition", "0", "--offset", "earliest", "--timeout-ms", "1000"])?;
+    let empty = ok(
+        &node,
+        &[
+            "consume",
+            "--topic",
+            "seq",
+            "--partition",
+            "0",
+            "--offset",
+            "earliest",
+            "--timeout-ms",
+            "1000",
+        ],
+    )?;
     assert_eq!(empty, "", "partition 0 is empty");
     Ok(())
 }
@@ -291,27 +477,117 @@ fn consume_starts_at_an_offset_of_one_partition_and_stops_when_idle() -> Result<
 #[test]
 fn get_offsets_and_delete_records_move_the_log_start() -> Result<()> {
     let node = StrataProcess::start()?;
-    ok(&node, &["topic", "create", "--topic", "trim", "--partitions", "2"])?;
+    ok(
+        &node,
+        &["topic", "create", "--topic", "trim", "--partitions", "2"],
+    )?;
     let input: String = (0..8).map(|i| format!("r{i}\n")).collect();
-    ok_with_input(&node, &["produce", "--topic", "trim", "--partition", "0"], Some(&input))?;
+    ok_with_input(
+        &node,
+        &["produce", "--topic", "trim", "--partition", "0"],
+        Some(&input),
+    )?;
 
-    assert_eq!(ok(&node, &["get-offsets", "--topic", "trim"])?, "trim:0:8\ntrim:1:0\n");
-    assert_eq!(ok(&node, &["get-offsets", "--topic", "trim", "--time", "-2"])?, "trim:0:0\ntrim:1:0\n");
-    let latest = json(&node, &["get-offsets", "--topic", "trim", "--partitions", "0", "--time", "latest"])?;
-    assert_eq!(latest, serde_json::json!([{"topic": "trim", "partition": 0, "offset": 8, "timestamp": -1}]));
+    assert_eq!(
+        ok(&node, &["get-offsets", "--topic", "trim"])?,
+        "trim:0:8\ntrim:1:0\n"
+    );
+    assert_eq!(
+        ok(&node, &["get-offsets", "--topic", "trim", "--time", "-2"])?,
+        "trim:0:0\ntrim:1:0\n"
+    );
+    let latest = json(
+        &node,
+        &[
+            "get-offsets",
+            "--topic",
+            "trim",
+            "--partitions",
+            "0",
+            "--time",
+            "latest",
+        ],
+    )?;
+    assert_eq!(
+        latest,
+        serde_json::json!([{"topic": "trim", "partition": 0, "offset": 8, "timestamp": -1}])
+    );
 
-    let deleted = json(&node, &["delete-records", "--topic", "trim", "--partition", "0", "--offset", "5"])?;
+    let deleted = json(
+        &node,
+        &[
+            "delete-records",
+            "--topic",
+            "trim",
+            "--partition",
+            "0",
+            "--offset",
+            "5",
+        ],
+    )?;
     assert_eq!(deleted[0]["low_watermark"], 5);
-    assert_eq!(ok(&node, &["get-offsets", "--topic", "trim", "--partitions", "0", "--time", "earliest"])?, "trim:0:5\n");
+    assert_eq!(
+        ok(
+            &node,
+            &[
+                "get-offsets",
+                "--topic",
+                "trim",
+                "--partitions",
+                "0",
+                "--time",
+                "earliest"
+            ]
+        )?,
+        "trim:0:5\n"
+    );
 
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("offsets.json");
-    std::fs::write(&file, r#"{"partitions":[{"topic":"trim","partition":0,"offset":-1}],"version":1}"#)?;
-    let table = ok(&node, &["delete-records", "--offset-json-file", file.to_str().context("utf-8 path")?])?;
-    assert!(table.starts_with("Records delete operation completed:\nTOPIC  PARTITION  LOW-WATERMARK"), "{table}");
-    assert_eq!(ok(&node, &["get-offsets", "--topic", "trim", "--partitions", "0", "--time", "earliest"])?, "trim:0:8\n");
+    std::fs::write(
+        &file,
+        r#"{"partitions":[{"topic":"trim","partition":0,"offset":-1}],"version":1}"#,
+    )?;
+    let table = ok(
+        &node,
+        &[
+            "delete-records",
+            "--offset-json-file",
+            file.to_str().context("utf-8 path")?,
+        ],
+    )?;
+    assert!(
+        table.starts_with("Records delete operation completed:\nTOPIC  PARTITION  LOW-WATERMARK"),
+        "{table}"
+    );
+    assert_eq!(
+        ok(
+            &node,
+            &[
+                "get-offsets",
+                "--topic",
+                "trim",
+                "--partitions",
+                "0",
+                "--time",
+                "earliest"
+            ]
+        )?,
+        "trim:0:8\n"
+    );
 
-    let stderr = fails(&node, &["delete-records", "--topic", "trim", "--partition", "1", "--offset", "3"])?;
+    let stderr = fails(
+        &node,
+        &[
+            "delete-records",
+            "--topic",
+            "trim",
+            "--partition",
+            "1",
+            "--offset",
+            "3",
+        ],
+    )?;
     assert!(stderr.contains("OFFSET_OUT_OF_RANGE (1)"), "{stderr}");
     Ok(())
 }
@@ -320,13 +596,18 @@ fn get_offsets_and_delete_records_move_the_log_start() -> Result<()> {
 fn cluster_describe_names_the_node_and_its_listener() -> Result<()> {
     let node = StrataProcess::start()?;
     let cluster = json(&node, &["cluster", "describe"])?;
-    assert!(cluster["cluster_id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(cluster["cluster_id"]
+        .as_str()
+        .is_some_and(|id| !id.is_empty()));
     assert_eq!(cluster["controller_id"], 1);
     assert_eq!(cluster["brokers"][0]["id"], 1);
     assert_eq!(cluster["brokers"][0]["port"], i64::from(node.kafka_port()));
     let text = ok(&node, &["cluster", "describe"])?;
     assert!(text.starts_with("Cluster ID: "), "{text}");
-    assert!(text.contains("\nController: 1\nID  HOST       PORT"), "{text}");
+    assert!(
+        text.contains("\nController: 1\nID  HOST       PORT"),
+        "{text}"
+    );
     Ok(())
 }
 
@@ -336,16 +617,27 @@ fn unreachable_bootstrap_server_is_a_clear_error() -> Result<()> {
     let output = run_binary(&["topic", "list"], &format!("127.0.0.1:{port}"), None)?;
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8(output.stderr)?;
-    assert!(stderr.contains(&format!("cannot connect to 127.0.0.1:{port}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot connect to 127.0.0.1:{port}")),
+        "{stderr}"
+    );
     assert!(stderr.contains("--bootstrap-server"), "{stderr}");
     Ok(())
 }
 
 #[test]
 fn usage_errors_exit_with_status_two() -> Result<()> {
-    let output = run_binary(&["group", "reset-offsets", "g", "--all-topics"], "127.0.0.1:1", None)?;
+    let output = run_binary(
+        &["group", "reset-offsets", "g", "--all-topics"],
+        "127.0.0.1:1",
+        None,
+    )?;
     assert_eq!(output.status.code(), Some(2), "a reset needs a target");
-    let output = run_binary(&["consume", "--topic", "t", "--offset", "5"], "127.0.0.1:1", None)?;
+    let output = run_binary(
+        &["consume", "--topic", "t", "--offset", "5"],
+        "127.0.0.1:1",
+        None,
+    )?;
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8(output.stderr)?.contains("needs --partition"));
     Ok(())
@@ -354,21 +646,47 @@ fn usage_errors_exit_with_status_two() -> Result<()> {
 #[test]
 fn group_commands_show_lag_reset_offsets_and_delete() -> Result<()> {
     let node = StrataProcess::start()?;
-    ok(&node, &["topic", "create", "--topic", "work", "--partitions", "2"])?;
+    ok(
+        &node,
+        &["topic", "create", "--topic", "work", "--partitions", "2"],
+    )?;
     let input: String = (0..6).map(|i| format!("w{i}\n")).collect();
-    ok_with_input(&node, &["produce", "--topic", "work", "--partition", "0"], Some(&input))?;
-    ok_with_input(&node, &["produce", "--topic", "work", "--partition", "1"], Some("x0\nx1\n"))?;
+    ok_with_input(
+        &node,
+        &["produce", "--topic", "work", "--partition", "0"],
+        Some(&input),
+    )?;
+    ok_with_input(
+        &node,
+        &["produce", "--topic", "work", "--partition", "1"],
+        Some("x0\nx1\n"),
+    )?;
 
     // A standalone consumer in group g1 reads 4 records of partition 0 and commits.
     let read = ok(
         &node,
-        &["consume", "--topic", "work", "--partition", "0", "--from-beginning", "--group", "g1", "--max-messages", "4", "--timeout-ms", "10000"],
+        &[
+            "consume",
+            "--topic",
+            "work",
+            "--partition",
+            "0",
+            "--from-beginning",
+            "--group",
+            "g1",
+            "--max-messages",
+            "4",
+            "--timeout-ms",
+            "10000",
+        ],
     )?;
     assert_eq!(read, "w0\nw1\nw2\nw3\n");
 
     let groups = json(&node, &["group", "list"])?;
     assert!(
-        groups.as_array().is_some_and(|g| g.iter().any(|g| g["group"] == "g1")),
+        groups
+            .as_array()
+            .is_some_and(|g| g.iter().any(|g| g["group"] == "g1")),
         "{groups}"
     );
 
@@ -380,30 +698,358 @@ fn group_commands_show_lag_reset_offsets_and_delete() -> Result<()> {
     assert_eq!(offsets[0]["log_end_offset"], 6);
     assert_eq!(offsets[0]["lag"], 2);
     let table = ok(&node, &["group", "describe", "g1"])?;
-    assert!(table.contains("GROUP  TOPIC  PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG"), "{table}");
+    assert!(
+        table.contains("GROUP  TOPIC  PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG"),
+        "{table}"
+    );
 
     // Dry run: the plan is printed, nothing changes.
-    let plan = json(&node, &["group", "reset-offsets", "g1", "--topic", "work", "--to-earliest"])?;
+    let plan = json(
+        &node,
+        &[
+            "group",
+            "reset-offsets",
+            "g1",
+            "--topic",
+            "work",
+            "--to-earliest",
+        ],
+    )?;
     assert_eq!(plan["executed"], false);
     assert_eq!(plan["offsets"].as_array().map(Vec::len), Some(2));
-    assert_eq!(json(&node, &["group", "describe", "g1"])?["offsets"][0]["committed_offset"], 4);
+    assert_eq!(
+        json(&node, &["group", "describe", "g1"])?["offsets"][0]["committed_offset"],
+        4
+    );
 
-    ok(&node, &["group", "reset-offsets", "g1", "--topic", "work:0", "--to-offset", "1", "--execute"])?;
-    assert_eq!(json(&node, &["group", "describe", "g1"])?["offsets"][0]["committed_offset"], 1);
-    ok(&node, &["group", "reset-offsets", "g1", "--all-topics", "--shift-by", "-5", "--execute"])?;
-    assert_eq!(json(&node, &["group", "describe", "g1"])?["offsets"][0]["committed_offset"], 0);
-    ok(&node, &["group", "reset-offsets", "g1", "--all-topics", "--to-latest", "--execute"])?;
+    ok(
+        &node,
+        &[
+            "group",
+            "reset-offsets",
+            "g1",
+            "--topic",
+            "work:0",
+            "--to-offset",
+            "1",
+            "--execute",
+        ],
+    )?;
+    assert_eq!(
+        json(&node, &["group", "describe", "g1"])?["offsets"][0]["committed_offset"],
+        1
+    );
+    ok(
+        &node,
+        &[
+            "group",
+            "reset-offsets",
+            "g1",
+            "--all-topics",
+            "--shift-by",
+            "-5",
+            "--execute",
+        ],
+    )?;
+    assert_eq!(
+        json(&node, &["group", "describe", "g1"])?["offsets"][0]["committed_offset"],
+        0
+    );
+    ok(
+        &node,
+        &[
+            "group",
+            "reset-offsets",
+            "g1",
+            "--all-topics",
+            "--to-latest",
+            "--execute",
+        ],
+    )?;
     let described = json(&node, &["group", "describe", "g1"])?;
     assert_eq!(described["offsets"][0]["lag"], 0);
 
     // The group resumes from its committed offset.
-    ok(&node, &["group", "reset-offsets", "g1", "--all-topics", "--to-offset", "5", "--execute"])?;
-    let read = ok(&node, &["consume", "--topic", "work", "--partition", "0", "--group", "g1", "--timeout-ms", "1500"])?;
+    ok(
+        &node,
+        &[
+            "group",
+            "reset-offsets",
+            "g1",
+            "--all-topics",
+            "--to-offset",
+            "5",
+            "--execute",
+        ],
+    )?;
+    let read = ok(
+        &node,
+        &[
+            "consume",
+            "--topic",
+            "work",
+            "--partition",
+            "0",
+            "--group",
+            "g1",
+            "--timeout-ms",
+            "1500",
+        ],
+    )?;
     assert_eq!(read, "w5\n");
 
     let deleted = ok(&node, &["group", "delete", "g1"])?;
-    assert_eq!(deleted.trim(), "Deletion of requested consumer groups ('g1') was successful.");
+    assert_eq!(
+        deleted.trim(),
+        "Deletion of requested consumer groups ('g1') was successful."
+    );
     let stderr = fails(&node, &["group", "describe", "g1"])?;
     assert!(stderr.contains("GROUP_ID_NOT_FOUND (69)"), "{stderr}");
+    Ok(())
+}
+
+/// Keeps a librdkafka group member alive on a background thread: it subscribes, reads, commits
+/// synchronously after `commit_after` records, and keeps polling (heartbeats) until stopped.
+struct LiveMember {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<Result<()>>>,
+}
+
+impl LiveMember {
+    fn start(
+        bootstrap: &str,
+        group: &str,
+        topic: &str,
+        protocol: &str,
+        commit_after: usize,
+    ) -> Result<Self> {
+        use rdkafka::config::ClientConfig;
+        use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+        let mut config = ClientConfig::new();
+        config
+            .set("bootstrap.servers", bootstrap)
+            .set("group.id", group)
+            .set("group.protocol", protocol)
+            .set("client.id", "cli-test-client")
+            .set("auto.offset.reset", "earliest")
+            .set("enable.auto.commit", "false");
+        let consumer: BaseConsumer = config.create().context("creating librdkafka consumer")?;
+        consumer.subscribe(&[topic])?;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop_flag = stop.clone();
+        let thread = std::thread::spawn(move || -> Result<()> {
+            let mut seen = 0;
+            while !stop_flag.load(std::sync::atomic::Ordering::SeqCst) {
+                if let Some(message) = consumer.poll(std::time::Duration::from_millis(100)) {
+                    message?;
+                    seen += 1;
+                    if seen == commit_after {
+                        consumer.commit_consumer_state(CommitMode::Sync)?;
+                    }
+                }
+            }
+            consumer.unsubscribe();
+            // Polling after unsubscribe lets the member leave the group before the drop.
+            for _ in 0..20 {
+                let _ = consumer.poll(std::time::Duration::from_millis(100));
+            }
+            Ok(())
+        });
+        Ok(LiveMember {
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    fn stop(mut self) -> Result<()> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        match self.thread.take() {
+            Some(thread) => thread
+                .join()
+                .map_err(|_| anyhow::anyhow!("consumer thread panicked"))?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for LiveMember {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// An active group (one librdkafka member of `protocol`) as the group commands see it.
+fn active_group_is_described_and_protected(protocol: &str) -> Result<()> {
+    let node = StrataProcess::start()?;
+    ok(
+        &node,
+        &["topic", "create", "--topic", "live", "--partitions", "2"],
+    )?;
+    let input: String = (0..10).map(|i| format!("k{i}\tv{i}\n")).collect();
+    ok_with_input(
+        &node,
+        &["produce", "--topic", "live", "--parse-key"],
+        Some(&input),
+    )?;
+    let member = LiveMember::start(&node.bootstrap(), "busy", "live", protocol, 10)?;
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let described = loop {
+        let output = strata(&node, &["group", "describe", "busy", "--output", "json"])?;
+        if output.status.success() {
+            let d: Value = serde_json::from_slice(&output.stdout)?;
+            let assigned = d["members"][0]["assignment"].as_array().map_or(0, Vec::len);
+            let committed = d["offsets"]
+                .as_array()
+                .is_some_and(|o| o.len() == 2 && o.iter().all(|r| r["committed_offset"].is_i64()));
+            if assigned == 2 && committed {
+                break d;
+            }
+        }
+        if std::time::Instant::now() > deadline {
+            bail!(
+                "group never showed one member with 2 partitions and commits: {}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    };
+    assert_eq!(
+        described["type"],
+        if protocol == "consumer" {
+            "consumer"
+        } else {
+            "classic"
+        }
+    );
+    assert_eq!(described["state"], "Stable");
+    assert_eq!(described["members"].as_array().map(Vec::len), Some(1));
+    assert_eq!(described["members"][0]["client_id"], "cli-test-client");
+    let total_committed: i64 = described["offsets"]
+        .as_array()
+        .context("offsets")?
+        .iter()
+        .filter_map(|r| r["committed_offset"].as_i64())
+        .sum();
+    assert_eq!(total_committed, 10, "{described}");
+    assert!(described["offsets"].as_array().is_some_and(|o| o
+        .iter()
+        .all(|r| r["lag"] == 0 && r["member_id"].is_string())));
+
+    let groups = json(&node, &["group", "list"])?;
+    let listed = groups
+        .as_array()
+        .and_then(|g| g.iter().find(|g| g["group"] == "busy"))
+        .context("group list shows the active group")?;
+    assert_eq!(listed["state"], "Stable");
+
+    let stderr = fails(
+        &node,
+        &[
+            "group",
+            "reset-offsets",
+            "busy",
+            "--all-topics",
+            "--to-earliest",
+            "--execute",
+        ],
+    )?;
+    assert!(stderr.contains("inactive"), "{stderr}");
+    let stderr = fails(&node, &["group", "delete", "busy"])?;
+    assert!(stderr.contains("NON_EMPTY_GROUP (68)"), "{stderr}");
+
+    member.stop()?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while json(&node, &["group", "describe", "busy"])?["state"] != "Empty" {
+        if std::time::Instant::now() > deadline {
+            bail!("the group did not become Empty after its member left");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    ok(
+        &node,
+        &[
+            "group",
+            "reset-offsets",
+            "busy",
+            "--all-topics",
+            "--to-earliest",
+            "--execute",
+        ],
+    )?;
+    let after = json(&node, &["group", "describe", "busy"])?;
+    assert!(
+        after["offsets"]
+            .as_array()
+            .is_some_and(|o| o.iter().all(|r| r["committed_offset"] == 0)),
+        "{after}"
+    );
+    Ok(())
+}
+
+#[test]
+fn active_classic_group_shows_its_member_and_refuses_reset_and_delete() -> Result<()> {
+    active_group_is_described_and_protected("classic")
+}
+
+#[test]
+fn active_consumer_protocol_group_shows_its_member_and_refuses_reset_and_delete() -> Result<()> {
+    active_group_is_described_and_protected("consumer")
+}
+
+#[test]
+fn every_command_prints_parseable_json() -> Result<()> {
+    let node = StrataProcess::start()?;
+    let created = json(
+        &node,
+        &["topic", "create", "--topic", "j", "--partitions", "2"],
+    )?;
+    assert_eq!(created["created"], true);
+    assert_eq!(created["partitions"], 2);
+    assert!(
+        created["topic_id"]
+            .as_str()
+            .is_some_and(|id| id.len() == 22),
+        "{created}"
+    );
+    let altered = json(
+        &node,
+        &["topic", "alter", "--topic", "j", "--partitions", "3"],
+    )?;
+    assert_eq!(altered["partitions"], 3);
+    let config = json(
+        &node,
+        &[
+            "config",
+            "alter",
+            "--topic",
+            "j",
+            "--add-config",
+            "retention.ms=1000",
+        ],
+    )?;
+    assert_eq!(config["set"][0]["name"], "retention.ms");
+    let output = strata_with_input(
+        &node,
+        &[
+            "produce",
+            "--topic",
+            "j",
+            "--partition",
+            "2",
+            "--output",
+            "json",
+        ],
+        Some("a\nb\n"),
+    )?;
+    let produced: Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(produced["partitions"][0]["partition"], 2);
+    assert_eq!(produced["partitions"][0]["last_offset"], 1);
+    let offsets = json(&node, &["get-offsets", "--topic", "j"])?;
+    assert_eq!(offsets.as_array().map(Vec::len), Some(3));
+    let groups = json(&node, &["group", "list"])?;
+    assert!(groups.is_array());
+    let deleted = json(&node, &["topic", "delete", "--topic", "j"])?;
+    assert_eq!(deleted["deleted"][0], "j");
     Ok(())
 }

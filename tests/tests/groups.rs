@@ -16,12 +16,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use common::{flush_ok, producer};
+use kafka_protocol::messages::{
+    ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, DescribeGroupsRequest,
+    DescribeGroupsResponse, GroupId, ListGroupsRequest, ListGroupsResponse, MetadataRequest,
+    MetadataResponse,
+};
+use kafka_protocol::protocol::StrBytes;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::message::Message;
 use rdkafka::producer::BaseRecord;
-use kafka_protocol::messages::{ListGroupsRequest, ListGroupsResponse};
-use kafka_protocol::protocol::StrBytes;
 use rdkafka::{Offset, TopicPartitionList};
 use strata_tests::requests::create_topic_ok;
 use strata_tests::StrataProcess;
@@ -59,7 +63,13 @@ struct Member {
 }
 
 impl Member {
-    fn start(bootstrap: &str, group: &str, protocol: Protocol, name: &str, seen: Seen) -> Result<Self> {
+    fn start(
+        bootstrap: &str,
+        group: &str,
+        protocol: Protocol,
+        name: &str,
+        seen: Seen,
+    ) -> Result<Self> {
         let mut config = ClientConfig::new();
         config
             .set("bootstrap.servers", bootstrap)
@@ -103,12 +113,28 @@ impl Member {
                             continue;
                         }
                     };
-                    let value = String::from_utf8_lossy(message.payload().unwrap_or_default()).into_owned();
+                    let value =
+                        String::from_utf8_lossy(message.payload().unwrap_or_default()).into_owned();
                     let (partition, offset) = (message.partition(), message.offset());
                     // Commit before recording: a record counts as consumed once its commit is durable.
                     match consumer.commit_message(&message, CommitMode::Sync) {
-                        Ok(()) => seen.lock().expect("seen lock").push((partition, offset, value)),
-                        Err(error) => eprintln!("{name}: commit of {partition}@{offset} failed: {error}"),
+                        Ok(()) => seen
+                            .lock()
+                            .expect("seen lock")
+                            .push((partition, offset, value)),
+                        Err(error) => {
+                            // Not committed, so not consumed: read it again (a rebalance refused
+                            // the commit; if the partition moved, its new owner starts from the
+                            // last committed offset instead and the seek fails harmlessly).
+                            eprintln!("{name}: commit of {partition}@{offset} failed: {error}");
+                            drop(message);
+                            let _ = consumer.seek(
+                                TOPIC,
+                                partition,
+                                Offset::Offset(offset),
+                                Duration::from_secs(5),
+                            );
+                        }
                     }
                 }
                 consumer.unsubscribe();
@@ -116,7 +142,12 @@ impl Member {
                 Ok(())
             })
         };
-        Ok(Self { name: name.to_owned(), stop, assignment, thread: Some(thread) })
+        Ok(Self {
+            name: name.to_owned(),
+            stop,
+            assignment,
+            thread: Some(thread),
+        })
     }
 
     fn assignment(&self) -> BTreeSet<i32> {
@@ -127,7 +158,9 @@ impl Member {
     fn leave(mut self) -> Result<()> {
         self.stop.store(true, Ordering::Release);
         match self.thread.take() {
-            Some(thread) => thread.join().map_err(|_| anyhow::anyhow!("{} panicked", self.name))?,
+            Some(thread) => thread
+                .join()
+                .map_err(|_| anyhow::anyhow!("{} panicked", self.name))?,
             None => Ok(()),
         }
     }
@@ -148,7 +181,11 @@ fn produce(node: &StrataProcess, from: usize, to: usize) -> Result<()> {
         let value = format!("record-{i}");
         let partition = (i % PARTITIONS as usize) as i32;
         producer
-            .send(BaseRecord::<str, str>::to(TOPIC).partition(partition).payload(&value))
+            .send(
+                BaseRecord::<str, str>::to(TOPIC)
+                    .partition(partition)
+                    .payload(&value),
+            )
             .map_err(|(e, _)| e)?;
         producer.poll(Duration::ZERO);
     }
@@ -172,11 +209,16 @@ fn wait_consumed(seen: &Seen, count: usize, timeout: Duration) -> Result<()> {
 
 /// Waits until the members' assignments are disjoint, every member owns something, and together
 /// they own every partition exactly once.
-fn wait_exclusive_ownership(members: &[&Member], timeout: Duration) -> Result<BTreeMap<String, BTreeSet<i32>>> {
+fn wait_exclusive_ownership(
+    members: &[&Member],
+    timeout: Duration,
+) -> Result<BTreeMap<String, BTreeSet<i32>>> {
     let deadline = Instant::now() + timeout;
     loop {
-        let owned: BTreeMap<String, BTreeSet<i32>> =
-            members.iter().map(|m| (m.name.clone(), m.assignment())).collect();
+        let owned: BTreeMap<String, BTreeSet<i32>> = members
+            .iter()
+            .map(|m| (m.name.clone(), m.assignment()))
+            .collect();
         let total: usize = owned.values().map(BTreeSet::len).sum();
         let union: BTreeSet<i32> = owned.values().flatten().copied().collect();
         if total == PARTITIONS as usize
@@ -186,7 +228,9 @@ fn wait_exclusive_ownership(members: &[&Member], timeout: Duration) -> Result<BT
             return Ok(owned);
         }
         if Instant::now() >= deadline {
-            bail!("no exclusive ownership of {PARTITIONS} partitions within {timeout:?}: {owned:?}");
+            bail!(
+                "no exclusive ownership of {PARTITIONS} partitions within {timeout:?}: {owned:?}"
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -195,12 +239,40 @@ fn wait_exclusive_ownership(members: &[&Member], timeout: Duration) -> Result<BT
 /// The (type, state) ListGroups v5 reports for `group`.
 fn listed_group(node: &StrataProcess, group: &str) -> Result<Option<(String, String)>> {
     let response: ListGroupsResponse = node.connect()?.send(&ListGroupsRequest::default(), 5)?;
-    anyhow::ensure!(response.error_code == 0, "ListGroups error {}", response.error_code);
+    anyhow::ensure!(
+        response.error_code == 0,
+        "ListGroups error {}",
+        response.error_code
+    );
     Ok(response
         .groups
         .iter()
         .find(|g| g.group_id.as_str() == group)
         .map(|g| (g.group_type.to_string(), g.group_state.to_string())))
+}
+
+/// Members of `group` as DescribeGroups (classic) or ConsumerGroupDescribe (consumer) shows them.
+fn described_member_count(node: &StrataProcess, group: &str, protocol: Protocol) -> Result<usize> {
+    let id = GroupId(StrBytes::from_string(group.to_owned()));
+    let (code, members) = match protocol {
+        Protocol::ClassicCooperativeSticky => {
+            let response: DescribeGroupsResponse = node
+                .connect()?
+                .send(&DescribeGroupsRequest::default().with_groups(vec![id]), 5)?;
+            let described = response.groups.first().context("one group")?;
+            (described.error_code, described.members.len())
+        }
+        Protocol::Consumer => {
+            let response: ConsumerGroupDescribeResponse = node.connect()?.send(
+                &ConsumerGroupDescribeRequest::default().with_group_ids(vec![id]),
+                0,
+            )?;
+            let described = response.groups.first().context("one group")?;
+            (described.error_code, described.members.len())
+        }
+    };
+    anyhow::ensure!(code == 0, "describing {group}: error {code}");
+    Ok(members)
 }
 
 /// Every produced record exactly once.
@@ -211,8 +283,13 @@ fn assert_each_record_once(seen: &Seen, produced: usize) {
         *counts.entry(value.as_str()).or_default() += 1;
     }
     let duplicates: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(duplicates.is_empty(), "records consumed twice: {duplicates:?}");
-    let missing: Vec<usize> = (0..produced).filter(|i| !counts.contains_key(format!("record-{i}").as_str())).collect();
+    assert!(
+        duplicates.is_empty(),
+        "records consumed twice: {duplicates:?}"
+    );
+    let missing: Vec<usize> = (0..produced)
+        .filter(|i| !counts.contains_key(format!("record-{i}").as_str()))
+        .collect();
     assert!(missing.is_empty(), "records never consumed: {missing:?}");
     assert_eq!(seen.len(), produced);
 }
@@ -237,10 +314,16 @@ fn three_members_leave_and_join(protocol: Protocol) -> Result<()> {
     let (group_type, _) = listed_group(&node, &group)?.context("the group is listed")?;
     assert_eq!(group_type, expected_type);
     let filtered: ListGroupsResponse = node.connect()?.send(
-        &ListGroupsRequest::default().with_types_filter(vec![StrBytes::from_static_str(expected_type)]),
+        &ListGroupsRequest::default()
+            .with_types_filter(vec![StrBytes::from_static_str(expected_type)]),
         5,
     )?;
-    assert_eq!(filtered.groups.len(), 1, "only this group has type {expected_type}");
+    assert_eq!(
+        filtered.groups.len(),
+        1,
+        "only this group has type {expected_type}"
+    );
+    assert_eq!(described_member_count(&node, &group, protocol)?, 3);
 
     // One member leaves: the other two take over its partitions.
     c.leave()?;
@@ -263,7 +346,8 @@ fn three_members_leave_and_join(protocol: Protocol) -> Result<()> {
 }
 
 #[test]
-fn classic_cooperative_sticky_group_moves_partitions_without_losing_or_repeating_records() -> Result<()> {
+fn classic_cooperative_sticky_group_moves_partitions_without_losing_or_repeating_records(
+) -> Result<()> {
     three_members_leave_and_join(Protocol::ClassicCooperativeSticky)
 }
 
@@ -283,7 +367,11 @@ fn committed(bootstrap: &str, group: &str) -> Result<BTreeMap<i32, Offset>> {
         list.add_partition(TOPIC, partition);
     }
     let committed = consumer.committed_offsets(list, Duration::from_secs(30))?;
-    Ok(committed.elements().iter().map(|e| (e.partition(), e.offset())).collect())
+    Ok(committed
+        .elements()
+        .iter()
+        .map(|e| (e.partition(), e.offset()))
+        .collect())
 }
 
 #[test]
@@ -292,20 +380,52 @@ fn committed_offsets_are_identical_after_kill_9_and_restart() -> Result<()> {
     create_topic_ok(&mut node.connect()?, TOPIC, PARTITIONS)?;
     produce(&node, 0, 120)?;
     let seen: Seen = Arc::new(Mutex::new(Vec::new()));
-    for (group, protocol) in [("durable-classic", Protocol::ClassicCooperativeSticky), ("durable-consumer", Protocol::Consumer)] {
+    for (group, protocol) in [
+        ("durable-classic", Protocol::ClassicCooperativeSticky),
+        ("durable-consumer", Protocol::Consumer),
+    ] {
         let member = Member::start(&node.bootstrap(), group, protocol, group, Arc::clone(&seen))?;
-        wait_consumed(&seen, if group == "durable-classic" { 120 } else { 240 }, Duration::from_secs(60))?;
+        wait_consumed(
+            &seen,
+            if group == "durable-classic" { 120 } else { 240 },
+            Duration::from_secs(60),
+        )?;
         member.leave()?;
     }
-    let before: Vec<BTreeMap<i32, Offset>> =
-        ["durable-classic", "durable-consumer"].iter().map(|g| committed(&node.bootstrap(), g)).collect::<Result<_>>()?;
+    let before: Vec<BTreeMap<i32, Offset>> = ["durable-classic", "durable-consumer"]
+        .iter()
+        .map(|g| committed(&node.bootstrap(), g))
+        .collect::<Result<_>>()?;
     for offsets in &before {
-        assert_eq!(offsets.values().map(|o| o.to_raw().unwrap_or(-1)).sum::<i64>(), 120, "{offsets:?}");
+        assert_eq!(
+            offsets
+                .values()
+                .map(|o| o.to_raw().unwrap_or(-1))
+                .sum::<i64>(),
+            120,
+            "{offsets:?}"
+        );
     }
+    // Metadata lists the offsets topic as internal (v1+ without a topic list means all topics).
+    let metadata: MetadataResponse = node
+        .connect()?
+        .send(&MetadataRequest::default().with_topics(None), 12)?;
+    let offsets_topic = metadata
+        .topics
+        .iter()
+        .find(|t| {
+            t.name
+                .as_ref()
+                .is_some_and(|n| n.as_str() == "__consumer_offsets")
+        })
+        .context("__consumer_offsets exists")?;
+    assert!(offsets_topic.is_internal);
     node.kill()?;
     node.restart()?;
-    let after: Vec<BTreeMap<i32, Offset>> =
-        ["durable-classic", "durable-consumer"].iter().map(|g| committed(&node.bootstrap(), g)).collect::<Result<_>>()?;
+    let after: Vec<BTreeMap<i32, Offset>> = ["durable-classic", "durable-consumer"]
+        .iter()
+        .map(|g| committed(&node.bootstrap(), g))
+        .collect::<Result<_>>()?;
     assert_eq!(before, after);
     Ok(())
 }

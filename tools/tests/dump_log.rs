@@ -49,7 +49,13 @@ fn write_strata_partition(dir: &Path) -> Expected {
         batch_fields: Vec::new(),
         records: Vec::new(),
     };
-    let plain = |first: i64, count: i64, seq: i32, pid: i64, epoch: i16, txn: bool, control: bool| {
+    let plain = |first: i64,
+                 count: i64,
+                 seq: i32,
+                 pid: i64,
+                 epoch: i16,
+                 txn: bool,
+                 control: bool| {
         let last_seq = if seq < 0 { -1 } else { seq + count as i32 - 1 };
         format!(
             "baseOffset: {first} lastOffset: {} count: {count} baseSequence: {seq} lastSequence: {last_seq} \
@@ -81,7 +87,9 @@ fn write_strata_partition(dir: &Path) -> Expected {
         }
         log.append_as_leader(builder.build().expect("build"), LEADER_EPOCH)
             .expect("append");
-        expected.batch_fields.push(plain(offset, 3, -1, -1, -1, false, false));
+        expected
+            .batch_fields
+            .push(plain(offset, 3, -1, -1, -1, false, false));
         expected.records.push(lines);
         offset += 3;
     }
@@ -92,7 +100,9 @@ fn write_strata_partition(dir: &Path) -> Expected {
         builder.append(ts + 1, Some(b"pk"), None, &[]);
         log.append_as_leader(builder.build().expect("build"), LEADER_EPOCH)
             .expect("append idempotent");
-        expected.batch_fields.push(plain(offset, 2, seq, 1000, 0, false, false));
+        expected
+            .batch_fields
+            .push(plain(offset, 2, seq, 1000, 0, false, false));
         expected.records.push(vec![
             format!("| offset: {offset} CreateTime: {ts} keySize: -1 valueSize: 2 sequence: {seq} headerKeys: [] payload: p0"),
             format!(
@@ -111,7 +121,9 @@ fn write_strata_partition(dir: &Path) -> Expected {
     builder.append(T0 + 200, Some(b"tk"), Some(b"tv"), &[]);
     log.append_as_leader(builder.build().expect("build"), LEADER_EPOCH)
         .expect("append transactional");
-    expected.batch_fields.push(plain(offset, 1, 0, 2000, 1, true, false));
+    expected
+        .batch_fields
+        .push(plain(offset, 1, 0, 2000, 1, true, false));
     expected.records.push(vec![format!(
         "| offset: {offset} CreateTime: {} keySize: 2 valueSize: 2 sequence: 0 headerKeys: [] key: tk payload: tv",
         T0 + 200
@@ -133,7 +145,9 @@ fn write_strata_partition(dir: &Path) -> Expected {
     );
     log.append_as_follower(&builder.build().expect("build marker"))
         .expect("append marker");
-    expected.batch_fields.push(plain(offset, 1, -1, 2000, 1, true, true));
+    expected
+        .batch_fields
+        .push(plain(offset, 1, -1, 2000, 1, true, true));
     expected.records.push(vec![format!(
         "| offset: {offset} CreateTime: {} keySize: 4 valueSize: 6 sequence: -1 headerKeys: [] endTxnMarker: COMMIT coordinatorEpoch: 7",
         T0 + 300
@@ -266,7 +280,10 @@ fn strata_indexes_and_producer_snapshot_dump_and_verify_clean() {
     let (head, tail) = lines[2]
         .split_once(" currentTxnFirstOffset: ")
         .expect("producer line");
-    assert!(head.starts_with("producerId: 2000 producerEpoch: 1 coordinatorEpoch: "), "{head}");
+    assert!(
+        head.starts_with("producerId: 2000 producerEpoch: 1 coordinatorEpoch: "),
+        "{head}"
+    );
     assert_eq!(
         tail,
         format!(
@@ -283,7 +300,10 @@ fn strata_segment_json_and_hex_and_skip_metadata_variants() {
     write_strata_partition(dir.path());
     let log_path = segment(dir.path(), 0, ".log");
 
-    let output = dump_file(&log_path, &["--print-data-log", "--skip-record-metadata", "--hex"]);
+    let output = dump_file(
+        &log_path,
+        &["--print-data-log", "--skip-record-metadata", "--hex"],
+    );
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     let lines = stdout_lines(&output);
     // "k0" = 6b30, "none-v0" = 6e6f6e652d7630; a null key leaves only the payload.
@@ -330,7 +350,15 @@ fn hand_segment() -> Vec<u8> {
         ],
     );
     // LogAppendTime (attribute bit 3): records take the batch MaxTimestamp.
-    hand_batch(&mut out, 2, 3, 0x08, T0 + 50, (-1, -1, -1), &[(0, 0, None, Some(b"x"), &[])]);
+    hand_batch(
+        &mut out,
+        2,
+        3,
+        0x08,
+        T0 + 50,
+        (-1, -1, -1),
+        &[(0, 0, None, Some(b"x"), &[])],
+    );
     // Transactional (bit 4) + control (bit 5) ABORT marker: key 0,0 / value version 0, epoch 9.
     hand_batch(
         &mut out,
@@ -443,7 +471,9 @@ fn hand_assembled_segment_dumps_kafka_lines_for_every_control_type() {
 fn checkpoint_names_print_snapshot_id_or_bootstrap() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bytes = hand_segment();
-    let snapshot = dir.path().join("00000000000000000100-0000000001.checkpoint");
+    let snapshot = dir
+        .path()
+        .join("00000000000000000100-0000000001.checkpoint");
     let bootstrap = dir.path().join("bootstrap.checkpoint");
     std::fs::write(&snapshot, &bytes).expect("write");
     std::fs::write(&bootstrap, &bytes).expect("write");
@@ -518,6 +548,21 @@ fn hand_assembled_producer_snapshot_and_txn_index_dump_kafka_lines() {
             "version: 0 producerId: 6 firstOffset: 30 lastOffset: 31 lastStableOffset: 30".to_string(),
         ],
     );
+
+    // The same facts as JSON lines.
+    let output = support::dump_log(&["--files", &files, "--json"]);
+    assert!(output.status.success(), "stderr: {}", stderr(&output));
+    let values: Vec<serde_json::Value> = stdout_lines(&output)
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(values[1]["type"], "producer");
+    assert_eq!(values[1]["firstSequence"], 5);
+    assert_eq!(values[1]["currentTxnFirstOffset"], serde_json::Value::Null);
+    assert_eq!(values[2]["currentTxnFirstOffset"], 41);
+    assert!(values[2].get("firstSequence").is_none());
+    assert_eq!(values[4]["type"], "aborted_txn");
+    assert_eq!(values[5]["lastStableOffset"], 30);
 }
 
 #[test]
@@ -585,5 +630,43 @@ fn hand_assembled_magic_1_messages_dump_with_legacy_lines() {
                 crc(&inner[inner.len() - 38..])
             ),
         ],
+    );
+}
+
+#[test]
+fn delete_horizon_batches_print_it_as_java_optional_long() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = segment(dir.path(), 0, ".log");
+    let mut bytes = Vec::new();
+    // Attribute bit 6: the base timestamp is the delete horizon (compacted tombstones).
+    hand_batch(
+        &mut bytes,
+        0,
+        0,
+        0x40,
+        T0,
+        (-1, -1, -1),
+        &[(0, 0, Some(b"k"), None, &[])],
+    );
+    hand_batch(
+        &mut bytes,
+        1,
+        0,
+        0,
+        T0,
+        (-1, -1, -1),
+        &[(0, 0, Some(b"k"), Some(b"v"), &[])],
+    );
+    std::fs::write(&path, &bytes).expect("write");
+    let lines = stdout_lines(&dump_file(&path, &[]));
+    assert!(
+        lines[2].contains(" deleteHorizonMs: OptionalLong[1700000000000] position: 0 "),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].contains(" deleteHorizonMs: OptionalLong.empty position: "),
+        "{}",
+        lines[3]
     );
 }

@@ -1,5 +1,7 @@
-//! `strata dump-log` on bad input: every case ends with a clear message on stderr and a non-zero
-//! exit, never a panic, and the files read are left exactly as they were.
+//! `strata dump-log` on bad input: every case ends with a clear message on stderr, never a
+//! panic, and the files read are left exactly as they were. A file that cannot be dumped exits 1;
+//! what Kafka's tool reports and goes on from (findings) exits 0 as Kafka does, and 1 under
+//! `--fail-on-findings`.
 
 #[path = "dump_log_support.rs"]
 mod support;
@@ -38,6 +40,24 @@ fn assert_fails_cleanly(output: &std::process::Output, needle: &str) {
     assert!(err.contains(needle), "expected {needle:?} in stderr: {err}");
 }
 
+/// Asserts a finding: reported on stderr with Kafka's exit status 0 by default, and exit 1 with
+/// the same report under `--fail-on-findings`. Returns the default run.
+fn assert_finding(path: &Path, extra: &[&str], needle: &str) -> std::process::Output {
+    let output = dump_file(path, extra);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "stderr: {err}");
+    assert!(err.contains(needle), "expected {needle:?} in stderr: {err}");
+    let mut strict_args = extra.to_vec();
+    strict_args.push("--fail-on-findings");
+    let strict = dump_file(path, &strict_args);
+    assert_fails_cleanly(&strict, needle);
+    assert_eq!(
+        strict.stdout, output.stdout,
+        "the flag changes only the status"
+    );
+    output
+}
+
 #[test]
 fn missing_path_fails_with_a_message() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -53,15 +73,17 @@ fn truncated_segment_reports_the_trailing_bytes_like_kafka() {
     let cut = bytes.len() - 10;
     std::fs::write(&path, &bytes[..cut]).expect("write");
     let walked = walk_batches(&bytes);
-    let output = dump_file(&path, &[]);
+    let output = assert_finding(&path, &[], "not a batch");
     let lines = stdout_lines(&output);
     let trailing = cut - walked[2].position;
     assert_eq!(
         lines.last().map(String::as_str),
-        Some(format!("Found {trailing} invalid bytes at the end of 00000000000000000000.log").as_str())
+        Some(
+            format!("Found {trailing} invalid bytes at the end of 00000000000000000000.log")
+                .as_str()
+        )
     );
     assert_eq!(lines.len(), 2 + 2 + 1, "two whole batches: {lines:?}");
-    assert_fails_cleanly(&output, "not a batch");
 }
 
 #[test]
@@ -78,7 +100,7 @@ fn max_bytes_stops_early_without_a_trailing_bytes_line() {
 }
 
 #[test]
-fn bad_crc_prints_isvalid_false_and_fails() {
+fn bad_crc_prints_isvalid_false_and_exits_like_kafka() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = segment_path(dir.path(), 0, ".log");
     let mut bytes = good_segment();
@@ -87,12 +109,11 @@ fn bad_crc_prints_isvalid_false_and_fails() {
     let at = second.position + second.size - 3;
     bytes[at] ^= 0xff;
     std::fs::write(&path, &bytes).expect("write");
-    let output = dump_file(&path, &[]);
+    let output = assert_finding(&path, &[], "Invalid CRC in ");
     let lines = stdout_lines(&output);
     assert!(lines[2].ends_with("isvalid: true"), "{}", lines[2]);
     assert!(lines[3].ends_with("isvalid: false"), "{}", lines[3]);
     assert!(lines[4].ends_with("isvalid: true"), "{}", lines[4]);
-    assert_fails_cleanly(&output, "Invalid CRC in ");
 }
 
 #[test]
@@ -144,13 +165,31 @@ fn garbage_and_wrong_kind_files_fail_without_panicking() {
 }
 
 #[test]
-fn unknown_suffix_is_ignored_like_kafka_but_fails() {
+fn unknown_suffix_is_ignored_like_kafka() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("leader-epoch-checkpoint");
     std::fs::write(&path, b"0\n0\n").expect("write");
-    let output = dump_file(&path, &[]);
-    assert_eq!(stdout_lines(&output), vec![format!("Dumping {}", path.display())]);
-    assert_fails_cleanly(&output, &format!("Ignoring unknown file {}", path.display()));
+    let output = assert_finding(
+        &path,
+        &[],
+        &format!("Ignoring unknown file {}", path.display()),
+    );
+    assert_eq!(
+        stdout_lines(&output),
+        vec![format!("Dumping {}", path.display())]
+    );
+}
+
+#[test]
+fn a_failure_exits_1_even_beside_a_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let unknown = dir.path().join("leader-epoch-checkpoint");
+    std::fs::write(&unknown, b"0\n").expect("write");
+    let missing = segment_path(dir.path(), 0, ".log");
+    let files = format!("{},{}", unknown.display(), missing.display());
+    let output = support::dump_log(&["--files", &files]);
+    assert_fails_cleanly(&output, "cannot open");
+    assert!(stderr(&output).contains("Ignoring unknown file"));
 }
 
 #[test]
@@ -178,7 +217,9 @@ fn corrupt_producer_snapshot_gets_kafkas_messages() {
     let computed = crc32c::crc32c(&0i32.to_be_bytes());
     assert_fails_cleanly(
         &dump_file(&path, &[]),
-        &format!("Snapshot is corrupt (CRC is no longer valid). Stored crc: 0. Computed crc: {computed}"),
+        &format!(
+            "Snapshot is corrupt (CRC is no longer valid). Stored crc: 0. Computed crc: {computed}"
+        ),
     );
     file[1] = 9;
     std::fs::write(&path, &file).expect("write");
@@ -217,7 +258,14 @@ fn index_pointing_at_the_wrong_batch_is_a_kafka_mismatch() {
     }
     let path = segment_path(dir.path(), 0, ".index");
     std::fs::write(&path, &index).expect("write");
-    let output = dump_file(&path, &[]);
+    let output = assert_finding(
+        &path,
+        &[],
+        &format!(
+            "Mismatches in :{}\n  Index offset: 2, log offset: 1\n",
+            path.display()
+        ),
+    );
     assert_eq!(
         stdout_lines(&output),
         vec![
@@ -225,10 +273,6 @@ fn index_pointing_at_the_wrong_batch_is_a_kafka_mismatch() {
             "offset: 0 position: 0".to_string(),
             format!("offset: 2 position: {}", walked[1].position),
         ]
-    );
-    assert_fails_cleanly(
-        &output,
-        &format!("Mismatches in :{}\n  Index offset: 2, log offset: 1\n", path.display()),
     );
     // A 10-byte index fails Kafka's sanity check.
     std::fs::write(&path, &index[..10]).expect("write");
@@ -254,10 +298,9 @@ fn time_index_errors_are_reported_in_kafkas_words() {
     }
     let path = segment_path(dir.path(), 0, ".timeindex");
     std::fs::write(&path, &index).expect("write");
-    let output = dump_file(&path, &[]);
-    assert_eq!(stdout_lines(&output).len(), 4);
-    assert_fails_cleanly(
-        &output,
+    let output = assert_finding(
+        &path,
+        &[],
         &format!(
             "Found timestamp mismatch in :{p}\n  Index timestamp: {}, log timestamp: {}\n",
             T0 + 9,
@@ -265,6 +308,7 @@ fn time_index_errors_are_reported_in_kafkas_words() {
             p = path.display()
         ),
     );
+    assert_eq!(stdout_lines(&output).len(), 4);
     assert!(stderr(&output).contains(
         "The following indexed offsets are not found in the log.\nIndexed offset: 5, found log offset: -1\n"
     ));
@@ -275,13 +319,21 @@ fn non_consecutive_offsets_are_reported_newest_first_like_kafka() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut bytes = Vec::new();
     for base in [0i64, 5, 9] {
-        hand_batch(&mut bytes, base, 0, 0, T0, (-1, -1, -1), &[(0, 0, None, Some(b"v"), &[])]);
+        hand_batch(
+            &mut bytes,
+            base,
+            0,
+            0,
+            T0,
+            (-1, -1, -1),
+            &[(0, 0, None, Some(b"v"), &[])],
+        );
     }
     let path = segment_path(dir.path(), 0, ".log");
     std::fs::write(&path, &bytes).expect("write");
-    let output = dump_file(&path, &["--deep-iteration"]);
-    assert_fails_cleanly(
-        &output,
+    assert_finding(
+        &path,
+        &["--deep-iteration"],
         &format!(
             "Non-consecutive offsets in {}\n  5 is followed by 9\n  0 is followed by 5\n",
             path.display()
@@ -302,15 +354,36 @@ fn dumping_never_changes_the_files_read() {
     std::fs::write(&time_index, b"").expect("write");
     let before: Vec<_> = [&log, &index, &time_index]
         .iter()
-        .map(|p| (std::fs::read(p).expect("read"), std::fs::metadata(p).expect("stat").modified().expect("mtime")))
+        .map(|p| {
+            (
+                std::fs::read(p).expect("read"),
+                std::fs::metadata(p)
+                    .expect("stat")
+                    .modified()
+                    .expect("mtime"),
+            )
+        })
         .collect();
-    let files = format!("{},{},{}", log.display(), index.display(), time_index.display());
+    let files = format!(
+        "{},{},{}",
+        log.display(),
+        index.display(),
+        time_index.display()
+    );
     let output = support::dump_log(&["--files", &files, "--print-data-log"]);
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     assert!(stdout_lines(&output).contains(&format!("{} is empty.", index.display())));
     let after: Vec<_> = [&log, &index, &time_index]
         .iter()
-        .map(|p| (std::fs::read(p).expect("read"), std::fs::metadata(p).expect("stat").modified().expect("mtime")))
+        .map(|p| {
+            (
+                std::fs::read(p).expect("read"),
+                std::fs::metadata(p)
+                    .expect("stat")
+                    .modified()
+                    .expect("mtime"),
+            )
+        })
         .collect();
     assert_eq!(before, after);
     // The time index's missing sibling index was not created either.
@@ -322,9 +395,22 @@ fn dumping_never_changes_the_files_read() {
 
 #[test]
 fn an_unloadable_decoder_class_is_a_usage_error() {
-    let output = support::dump_log(&["--files", "x.log", "--value-decoder-class", "com.example.Custom"]);
+    let output = support::dump_log(&[
+        "--files",
+        "x.log",
+        "--value-decoder-class",
+        "com.example.Custom",
+    ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("cannot be loaded"));
     let output = support::dump_log(&[]);
     assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn help_documents_the_fail_on_findings_flag() {
+    let output = support::dump_log(&["--help"]);
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("--fail-on-findings"), "{help}");
+    assert!(help.contains("exit status is 0"), "{help}");
 }

@@ -31,7 +31,12 @@ fn seed_segment() -> Vec<u8> {
     );
     for (n, codec) in ALL_COMPRESSIONS.into_iter().enumerate() {
         let mut builder = RecordBatchBuilder::new(1 + n as i64 * 2, codec);
-        builder.append(T0, Some(b"key"), Some(b"some value bytes"), &[("h", Some(b"v"))]);
+        builder.append(
+            T0,
+            Some(b"key"),
+            Some(b"some value bytes"),
+            &[("h", Some(b"v"))],
+        );
         builder.append(T0 + 1, None, None, &[]);
         out.extend_from_slice(&builder.build().expect("build"));
     }
@@ -52,13 +57,37 @@ fn mutate(seed: &[u8], edits: &[(usize, u8)], cut: Option<usize>) -> Vec<u8> {
     bytes
 }
 
+/// A producer snapshot whose CRC is right, so the entries behind it get decoded: version 1,
+/// then `noise` cut to whole 46-byte entries.
+fn valid_crc_snapshot(noise: &[u8]) -> Vec<u8> {
+    let entries = noise.len() / 46;
+    let mut body = (entries as i32).to_be_bytes().to_vec();
+    body.extend_from_slice(&noise[..entries * 46]);
+    let mut out = 1i16.to_be_bytes().to_vec();
+    out.extend_from_slice(&crc32c::crc32c(&body).to_be_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
 #[test]
 fn random_and_mutated_files_never_panic_the_dump() {
     let seed = seed_segment();
-    let suffixes = [".log", ".index", ".timeindex", ".snapshot", ".txnindex", ".checkpoint"];
+    let suffixes = [
+        ".log",
+        ".index",
+        ".timeindex",
+        ".snapshot",
+        ".txnindex",
+        ".checkpoint",
+    ];
     let option_sets: [&[&str]; 5] = [
         &["--print-data-log"],
-        &["--deep-iteration", "--skip-record-metadata", "--hex", "--json"],
+        &[
+            "--deep-iteration",
+            "--skip-record-metadata",
+            "--hex",
+            "--json",
+        ],
         &["--verify-index-only", "--max-message-size", "100"],
         &["--index-sanity-check"],
         &["--cluster-metadata-decoder", "--max-bytes", "300"],
@@ -84,10 +113,20 @@ fn random_and_mutated_files_never_panic_the_dump() {
                     .new_tree(&mut runner)
                     .expect("strategy")
                     .current();
-                let bytes = if random { noise } else { mutate(&seed, &edits, cut) };
-                // Segment-like names so the index kinds find a sibling .log.
+                let mut bytes = if random {
+                    noise
+                } else {
+                    mutate(&seed, &edits, cut)
+                };
+                if suffixes[suffix] == ".snapshot" && random {
+                    bytes = valid_crc_snapshot(&bytes);
+                }
+                // Segment-like names so the index kinds find a sibling .log; some at the edges
+                // of the offset range, where offset arithmetic overflows.
                 let base = if suffixes[suffix] == ".checkpoint" {
                     format!("{:020}-{:010}", n, run)
+                } else if n % 7 == 0 {
+                    ["9223372036854775807", "-9223372036854775808", "-1"][n % 3].to_string()
                 } else {
                     format!("{:020}", n % 50)
                 };

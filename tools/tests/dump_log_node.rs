@@ -69,17 +69,29 @@ fn check_metadata_dump(lines: &[String]) -> Vec<String> {
         } else if let Some(rest) = line.strip_prefix("| offset: ") {
             if in_control {
                 assert!(
-                    [" KRaftVoters {", " controlType: LEADER_CHANGE(2)", " SnapshotHeader {", " SnapshotFooter {", " KRaftVersion {"]
-                        .iter()
-                        .any(|c| rest.contains(c)),
+                    [
+                        " KRaftVoters {",
+                        " controlType: LEADER_CHANGE(2)",
+                        " SnapshotHeader {",
+                        " SnapshotFooter {",
+                        " KRaftVersion {"
+                    ]
+                    .iter()
+                    .any(|c| rest.contains(c)),
                     "{line}"
                 );
             } else {
-                let (_, payload) = rest.split_once(" payload: ").expect("metadata records print a payload");
-                let json: serde_json::Value = serde_json::from_str(payload).expect("payload is JSON");
+                let (_, payload) = rest
+                    .split_once(" payload: ")
+                    .expect("metadata records print a payload");
+                let json: serde_json::Value =
+                    serde_json::from_str(payload).expect("payload is JSON");
                 let record_type = json["type"].as_str().expect("type").to_string();
                 assert!(record_type.ends_with("_RECORD"), "{payload}");
-                assert!(json["version"].is_number() && json["data"].is_object(), "{payload}");
+                assert!(
+                    json["version"].is_number() && json["data"].is_object(),
+                    "{payload}"
+                );
                 record_types.push(record_type);
             }
         }
@@ -101,16 +113,32 @@ fn metadata_log_and_snapshot_of_a_strata_node_decode_with_kafka_shapes() {
     let lines = stdout_lines(&output);
     assert_eq!(lines[1], "Log starting offset: 0");
     let types = check_metadata_dump(&lines);
-    assert!(types.contains(&"FEATURE_LEVEL_RECORD".to_string()), "{types:?}");
-    assert!(types.contains(&"REGISTER_BROKER_RECORD".to_string()), "{types:?}");
+    assert!(
+        types.contains(&"FEATURE_LEVEL_RECORD".to_string()),
+        "{types:?}"
+    );
+    assert!(
+        types.contains(&"REGISTER_BROKER_RECORD".to_string()),
+        "{types:?}"
+    );
 
     // Its indexes pass Kafka's sanity check and verify against the log.
     for suffix in [".index", ".timeindex"] {
         for index in files_with_suffix(&metadata, suffix) {
             let output = support::dump_file(&index, &["--verify-index-only"]);
-            assert!(output.status.success(), "{}: {}", index.display(), stderr(&output));
+            assert!(
+                output.status.success(),
+                "{}: {}",
+                index.display(),
+                stderr(&output)
+            );
             let output = support::dump_file(&index, &["--index-sanity-check"]);
-            assert!(output.status.success(), "{}: {}", index.display(), stderr(&output));
+            assert!(
+                output.status.success(),
+                "{}: {}",
+                index.display(),
+                stderr(&output)
+            );
         }
     }
 
@@ -119,10 +147,24 @@ fn metadata_log_and_snapshot_of_a_strata_node_decode_with_kafka_shapes() {
         let output = support::dump_file(&checkpoint, &["--cluster-metadata-decoder"]);
         assert!(output.status.success(), "stderr: {}", stderr(&output));
         let lines = stdout_lines(&output);
-        assert!(lines[1].starts_with("Snapshot end offset: "), "{}", lines[1]);
+        assert!(
+            lines[1].starts_with("Snapshot end offset: "),
+            "{}",
+            lines[1]
+        );
         let records: Vec<&String> = lines.iter().filter(|l| l.starts_with("| ")).collect();
-        assert!(records.first().is_some_and(|l| l.contains(" SnapshotHeader {\"version\":0,")), "{records:?}");
-        assert!(records.last().is_some_and(|l| l.ends_with(" SnapshotFooter {\"version\":0}")), "{records:?}");
+        assert!(
+            records
+                .first()
+                .is_some_and(|l| l.contains(" SnapshotHeader {\"version\":0,")),
+            "{records:?}"
+        );
+        assert!(
+            records
+                .last()
+                .is_some_and(|l| l.ends_with(" SnapshotFooter {\"version\":0}")),
+            "{records:?}"
+        );
         check_metadata_dump(&lines);
     }
 }

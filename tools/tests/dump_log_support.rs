@@ -82,9 +82,18 @@ pub(crate) fn walk_batches(bytes: &[u8]) -> Vec<WalkedBatch> {
     out
 }
 
+/// One record of [`hand_batch`]: offset delta, timestamp delta, key, value, headers.
+pub(crate) type HandRecord<'a> = (
+    i32,
+    i64,
+    Option<&'a [u8]>,
+    Option<&'a [u8]>,
+    &'a [(&'a str, Option<&'a [u8]>)],
+);
+
 /// Appends a v2 batch assembled byte by byte from Kafka's documented layout (no Strata
-/// encoder): uncompressed records `(offset delta, timestamp delta, key, value, headers)`.
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+/// encoder), records uncompressed.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn hand_batch(
     out: &mut Vec<u8>,
     base_offset: i64,
@@ -92,7 +101,7 @@ pub(crate) fn hand_batch(
     attributes: i16,
     base_timestamp: i64,
     producer: (i64, i16, i32),
-    records: &[(i32, i64, Option<&[u8]>, Option<&[u8]>, &[(&str, Option<&[u8]>)])],
+    records: &[HandRecord<'_>],
 ) {
     fn varint(out: &mut Vec<u8>, v: i64) {
         let mut z = ((v << 1) ^ (v >> 63)) as u64;

@@ -10,40 +10,45 @@ fn strata() -> Command {
     Command::new(env!("CARGO_BIN_EXE_strata"))
 }
 
-/// A running node; SIGTERM on drop.
+/// A running node process; SIGTERM and wait on drop.
+struct NodeProcess(Child);
+
+/// A running node and where to reach it.
 struct Node {
-    child: Child,
+    _process: NodeProcess,
     address: String,
     cluster_id: String,
     dir: tempfile::TempDir,
 }
 
-impl Drop for Node {
+impl Drop for NodeProcess {
     fn drop(&mut self) {
         // SAFETY: signalling our own child process by its pid has no memory-safety impact.
         #[allow(unsafe_code)]
         unsafe {
-            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+            libc::kill(self.0.id() as libc::pid_t, libc::SIGTERM);
         }
-        let _ = self.child.wait();
+        let _ = self.0.wait();
     }
 }
 
 fn start_node() -> Node {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut child = strata()
-        .args(["serve", "--override"])
-        .arg(format!("log.dirs={}", dir.path().join("data").display()))
-        .args([
-            "--override",
-            "listeners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0",
-        ])
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawns");
-    let stderr = child.stderr.take().expect("stderr");
+    let mut process = NodeProcess(
+        strata()
+            .args(["serve", "--override"])
+            .arg(format!("log.dirs={}", dir.path().join("data").display()))
+            .args([
+                "--override",
+                "listeners=PLAINTEXT://127.0.0.1:0,CONTROLLER://127.0.0.1:0",
+            ])
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawns"),
+    );
+    let stderr = process.0.stderr.take().expect("stderr");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -63,7 +68,7 @@ fn start_node() -> Node {
                 .trim_matches('"')
                 .to_string();
             return Node {
-                child,
+                _process: process,
                 address,
                 cluster_id,
                 dir,
@@ -136,10 +141,16 @@ fn describe_status_and_replication_report_the_single_voter_quorum() {
         .expect("provenance epoch");
     let lines: Vec<&str> = status.lines().collect();
     assert_eq!(lines.len(), 8, "{status}");
-    assert_eq!(lines[0], format!("ClusterId:              {}", node.cluster_id));
+    assert_eq!(
+        lines[0],
+        format!("ClusterId:              {}", node.cluster_id)
+    );
     assert_eq!(lines[1], "LeaderId:               1");
     assert_eq!(lines[2], format!("LeaderEpoch:            {epoch}"));
-    assert_eq!(lines[3], format!("HighWatermark:          {}", last_offset + 1));
+    assert_eq!(
+        lines[3],
+        format!("HighWatermark:          {}", last_offset + 1)
+    );
     assert_eq!(lines[4], "MaxFollowerLag:         0");
     assert_eq!(lines[5], "MaxFollowerLagTimeMs:   0");
     assert!(
@@ -161,7 +172,16 @@ fn describe_status_and_replication_report_the_single_voter_quorum() {
         .collect();
     assert_eq!(
         rows[0],
-        vec!["NodeId", "DirectoryId", "LogEndOffset", "Lag", "LastFetchTimestamp", "LastCaughtUpTimestamp", "Status", ""]
+        vec![
+            "NodeId",
+            "DirectoryId",
+            "LogEndOffset",
+            "Lag",
+            "LastFetchTimestamp",
+            "LastCaughtUpTimestamp",
+            "Status",
+            ""
+        ]
     );
     assert_eq!(rows.len(), 2, "{replication}");
     assert_eq!(rows[1][0], "1");
@@ -196,17 +216,33 @@ fn the_live_shell_shows_the_same_topics_and_brokers_as_the_log() {
         ])
     };
     let live = |args: &[&str]| {
-        let mut all = vec!["metadata-shell", "--bootstrap-server", node.address.as_str()];
+        let mut all = vec![
+            "metadata-shell",
+            "--bootstrap-server",
+            node.address.as_str(),
+        ];
         all.extend_from_slice(args);
         stdout_of(&all)
     };
     stdout_of(&[
-        "topic", "create", "--bootstrap-server", &node.address, "--topic", "live-topic",
-        "--partitions", "2",
+        "topic",
+        "create",
+        "--bootstrap-server",
+        &node.address,
+        "--topic",
+        "live-topic",
+        "--partitions",
+        "2",
     ]);
     stdout_of(&[
-        "config", "alter", "--bootstrap-server", &node.address, "--topic", "live-topic",
-        "--add-config", "retention.ms=1000",
+        "config",
+        "alter",
+        "--bootstrap-server",
+        &node.address,
+        "--topic",
+        "live-topic",
+        "--add-config",
+        "retention.ms=1000",
     ]);
     for path in [
         "/image/topics/byName/live-topic/id",
@@ -215,10 +251,15 @@ fn the_live_shell_shows_the_same_topics_and_brokers_as_the_log() {
     ] {
         assert_eq!(live(&["cat", path]), from_log(path), "{path}");
     }
-    assert_eq!(live(&["ls", "/image/topics/byName/live-topic"]), "0\n1\nid\nname\n");
+    assert_eq!(
+        live(&["ls", "/image/topics/byName/live-topic"]),
+        "0\n1\nid\nname\n"
+    );
     let partition = live(&["cat", "/image/topics/byName/live-topic/0"]);
     assert!(
-        partition.starts_with("PartitionRegistration(replicas=[1], directories=[AAAAAAAAAAAAAAAAAAAAAA], isr=[1], "),
+        partition.starts_with(
+            "PartitionRegistration(replicas=[1], directories=[AAAAAAAAAAAAAAAAAAAAAA], isr=[1], "
+        ),
         "{partition}"
     );
     // Subtrees with no describe API are left out rather than shown empty.
@@ -231,9 +272,18 @@ fn the_live_shell_shows_the_same_topics_and_brokers_as_the_log() {
         from_log("/image/features/metadataVersion")
     );
     let broker = live(&["cat", "/image/cluster/brokers/1"]);
-    assert!(broker.starts_with("BrokerRegistration(id=1, epoch=-1, "), "{broker}");
+    assert!(
+        broker.starts_with("BrokerRegistration(id=1, epoch=-1, "),
+        "{broker}"
+    );
     assert!(broker.contains("fenced=false"), "{broker}");
-    let quorum = stdout_of(&["metadata-quorum", "--bootstrap-server", &node.address, "describe", "--status"]);
+    let quorum = stdout_of(&[
+        "metadata-quorum",
+        "--bootstrap-server",
+        &node.address,
+        "describe",
+        "--status",
+    ]);
     let hw: i64 = quorum
         .lines()
         .find_map(|l| l.strip_prefix("HighWatermark:"))
@@ -249,7 +299,13 @@ fn the_live_shell_shows_the_same_topics_and_brokers_as_the_log() {
 fn an_unreachable_server_fails_with_a_message() {
     // Port 1 on localhost: nothing listens there.
     for args in [
-        vec!["metadata-quorum", "--bootstrap-server", "127.0.0.1:1", "describe", "--status"],
+        vec![
+            "metadata-quorum",
+            "--bootstrap-server",
+            "127.0.0.1:1",
+            "describe",
+            "--status",
+        ],
         vec!["metadata-shell", "--bootstrap-server", "127.0.0.1:1", "ls"],
     ] {
         let output = strata().args(&args).output().expect("runs");

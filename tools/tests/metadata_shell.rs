@@ -54,7 +54,9 @@ fn write_metadata(log_dir: &Path, snapshot: bool) -> (MetadataImage, i64) {
     runtime.block_on(async {
         let clock = Arc::new(ManualClock::new(NOW_MS));
         let config = ControllerConfig::single_node(1, log_dir.to_path_buf(), "shell-test-cluster");
-        let controller = Controller::start(config, clock).await.expect("controller starts");
+        let controller = Controller::start(config, clock)
+            .await
+            .expect("controller starts");
         let epoch = controller
             .register_broker(BrokerRegistrationRequest {
                 broker_id: 1,
@@ -87,7 +89,11 @@ fn write_metadata(log_dir: &Path, snapshot: bool) -> (MetadataImage, i64) {
                     false,
                 )
                 .await;
-            created.into_iter().next().expect("one result").expect("created");
+            created
+                .into_iter()
+                .next()
+                .expect("one result")
+                .expect("created");
         }
         let set = |resource_type, name: &str, key: &str, value: &str| ConfigChange {
             resource: ConfigResource {
@@ -224,16 +230,28 @@ fn every_node_of_a_strata_metadata_log_prints_as_kafka_prints_it() {
     let expected = expected_tree(&image, epoch, &provenance);
     let segment = segment(dir.path());
     let segment = segment.to_str().expect("utf-8 path");
-    assert_eq!(stdout_of(&["tree", "/image"], &["--snapshot", segment]), expected);
-    let dir_arg = dir.path().to_str().expect("utf-8 path");
-    assert_eq!(stdout_of(&["tree", "/image"], &["--directory", dir_arg]), expected);
     assert_eq!(
-        stdout_of(&["cat", "/image/topics/byName/orders/1"], &["--snapshot", segment]),
+        stdout_of(&["tree", "/image"], &["--snapshot", segment]),
+        expected
+    );
+    let dir_arg = dir.path().to_str().expect("utf-8 path");
+    assert_eq!(
+        stdout_of(&["tree", "/image"], &["--directory", dir_arg]),
+        expected
+    );
+    assert_eq!(
+        stdout_of(
+            &["cat", "/image/topics/byName/orders/1"],
+            &["--snapshot", segment]
+        ),
         format!("{}\n", partition_line(&image, "orders", 1))
     );
     let orders_id = kid(&image.topics.by_name["orders"].id);
     assert_eq!(
-        stdout_of(&["cat", &format!("/image/topics/byId/{orders_id}/name")], &["-s", segment]),
+        stdout_of(
+            &["cat", &format!("/image/topics/byId/{orders_id}/name")],
+            &["-s", segment]
+        ),
         "orders\n"
     );
 }
@@ -253,19 +271,21 @@ fn a_strata_snapshot_loads_alone_and_under_the_log() {
     // SnapshotFileReader reads it the same way).
     let strip = |text: String| -> String {
         let mut lines: Vec<&str> = text.lines().collect();
-        let at = lines.iter().position(|l| *l == "provenance:").expect("provenance");
+        let at = lines
+            .iter()
+            .position(|l| *l == "provenance:")
+            .expect("provenance");
         lines.remove(at + 1);
         lines.join("\n")
     };
-    // Strata's snapshots do not carry a broker's supported features yet: the controller's
-    // BrokerRegistration has no field for them, so MetadataImage::to_records cannot write
-    // them. The shell shows what the snapshot holds.
-    let expected = strip(expected_tree(&image, epoch, "-")).replace(
-        "supportedFeatures={metadata.version: 1-25}",
-        "supportedFeatures={}",
-    );
+    // The snapshot carries the broker's supported features (MetadataImage::to_records writes
+    // them into RegisterBrokerRecord), so the tree equals the one replayed from the log.
+    let expected = strip(expected_tree(&image, epoch, "-"));
     let checkpoint = checkpoint.to_str().expect("utf-8 path");
-    assert_eq!(strip(stdout_of(&["tree", "/image"], &["--snapshot", checkpoint])), expected);
+    assert_eq!(
+        strip(stdout_of(&["tree", "/image"], &["--snapshot", checkpoint])),
+        expected
+    );
     let dir_arg = partition_dir.to_str().expect("utf-8 path");
     let from_dir = stdout_of(&["tree", "/image"], &["--directory", dir_arg]);
     assert_eq!(strip(from_dir.clone()), expected);
@@ -306,7 +326,10 @@ fn find_ls_and_globs_walk_the_tree_in_sorted_order() {
     );
     let all = stdout_of(&["find"], &src);
     assert!(all.starts_with(".\n./image\n./image/acls\n"), "{all}");
-    assert!(all.ends_with("./local\n./local/commitId\n./local/version\n"), "{all}");
+    assert!(
+        all.ends_with("./local\n./local/commitId\n./local/version\n"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -331,7 +354,11 @@ fn the_interactive_shell_keeps_a_working_directory_and_history() {
             .expect("write");
     }
     let output = child.wait_with_output().expect("exits");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "Loading...\nStarting...\n[ Kafka Metadata Shell ]\n\
@@ -396,12 +423,17 @@ fn a_locked_directory_is_refused_unless_reading_a_copy() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
             stderr.contains("Unable to lock")
-                && stderr.contains("Please ensure that no broker or controller process is using this directory"),
+                && stderr.contains(
+                    "Please ensure that no broker or controller process is using this directory"
+                ),
             "{stderr}"
         );
     }
     assert_eq!(
-        stdout_of(&["ls", "/image/topics/byName"], &["--directory", dir_arg, "--copy"]),
+        stdout_of(
+            &["ls", "/image/topics/byName"],
+            &["--directory", dir_arg, "--copy"]
+        ),
         "audit\norders\n"
     );
     lock.unlock().expect("unlock");
@@ -413,10 +445,22 @@ fn bad_input_fails_with_a_message_and_never_panics() {
     write_metadata(dir.path(), false);
     let good = std::fs::read(segment(dir.path())).expect("read");
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("truncated.log", good[..good.len() - 7].to_vec(), "invalid record batch"),
-        ("garbage.log", b"this is not a metadata log at all, just text".to_vec(), "invalid record batch"),
+        (
+            "truncated.log",
+            good[..good.len() - 7].to_vec(),
+            "invalid record batch",
+        ),
+        (
+            "garbage.log",
+            b"this is not a metadata log at all, just text".to_vec(),
+            "invalid record batch",
+        ),
         ("empty.log", Vec::new(), "contains no record batches"),
-        ("header-only.log", good[..30].to_vec(), "invalid record batch"),
+        (
+            "header-only.log",
+            good[..30].to_vec(),
+            "invalid record batch",
+        ),
     ];
     for (name, bytes, message) in cases {
         let path = dir.path().join(name);
@@ -424,16 +468,31 @@ fn bad_input_fails_with_a_message_and_never_panics() {
         let output = run(&["ls", "/"], &["--snapshot", path.to_str().expect("utf-8")]);
         assert_eq!(output.status.code(), Some(1), "{name}");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains(message) && stderr.contains(name), "{name}: {stderr}");
+        assert!(
+            stderr.contains(message) && stderr.contains(name),
+            "{name}: {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     }
-    let missing = run(&["ls"], &["--snapshot", "/nonexistent/00000000000000000000.log"]);
+    let missing = run(
+        &["ls"],
+        &["--snapshot", "/nonexistent/00000000000000000000.log"],
+    );
     assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/00000000000000000000.log"));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/00000000000000000000.log")
+    );
     let empty_dir = tempfile::tempdir().expect("tempdir");
-    let output = run(&["ls"], &["--directory", empty_dir.path().to_str().expect("utf-8")]);
+    let output = run(
+        &["ls"],
+        &["--directory", empty_dir.path().to_str().expect("utf-8")],
+    );
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no .checkpoint snapshot and no .log segment"));
-    let none = strata().args(["metadata-shell", "ls"]).output().expect("runs");
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("no .checkpoint snapshot and no .log segment"));
+    let none = strata()
+        .args(["metadata-shell", "ls"])
+        .output()
+        .expect("runs");
     assert_eq!(none.status.code(), Some(1));
 }

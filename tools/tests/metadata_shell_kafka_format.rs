@@ -156,7 +156,13 @@ fn record(offset_delta: i64, key: Option<&[u8]>, value: &[u8]) -> Vec<u8> {
 }
 
 /// Record batch v2 with `values` (control records carry `keys`).
-fn batch(base_offset: i64, epoch: i32, timestamp: i64, control: bool, records: &[(Option<Vec<u8>>, Vec<u8>)]) -> Vec<u8> {
+fn batch(
+    base_offset: i64,
+    epoch: i32,
+    timestamp: i64,
+    control: bool,
+    records: &[(Option<Vec<u8>>, Vec<u8>)],
+) -> Vec<u8> {
     let mut tail = Vec::new(); // attributes .. end: the CRC-covered part
     let attributes: i16 = if control { 0x20 } else { 0 };
     tail.extend_from_slice(&attributes.to_be_bytes());
@@ -361,20 +367,40 @@ fn metadata_batches() -> Vec<(i64, Vec<Vec<u8>>)> {
             .no_tags(),
     );
     let producer_ids = metadata_record(15, 0, Body::default().i32(1).i64(10).i64(2000).no_tags());
-    let begin = metadata_record(23, 0, Body::default().tags(&[(0, Body::default().str("txn").0)]));
+    let begin = metadata_record(
+        23,
+        0,
+        Body::default().tags(&[(0, Body::default().str("txn").0)]),
+    );
     let end = metadata_record(24, 0, Body::default().no_tags());
     let abort = metadata_record(25, 0, Body::default().no_tags());
     // foo-0 moves to leader 1 again with a new ISR: leader epoch and partition epoch bump.
     let change = metadata_record(
         5,
         0,
-        Body::default()
-            .i32(0)
-            .uuid(FOO_ID)
-            .tags(&[(0, Body::default().i32_array(&[1]).0), (1, 1i32.to_be_bytes().to_vec())]),
+        Body::default().i32(0).uuid(FOO_ID).tags(&[
+            (0, Body::default().i32_array(&[1]).0),
+            (1, 1i32.to_be_bytes().to_vec()),
+        ]),
+    );
+    // foo-1 (v2): ELR [1], an empty last-known ELR, and its replica's directory assigned.
+    let assign = metadata_record(
+        5,
+        2,
+        Body::default().i32(1).uuid(FOO_ID).tags(&[
+            (6, Body::default().i32_array(&[1]).0),
+            (7, Body::default().i32_array(&[]).0),
+            (8, Body::default().array_len(1).uuid(DIR_ID).0),
+        ]),
     );
     vec![
-        (0, vec![feature_level("metadata.version", 19), feature_level("group.version", 1)]),
+        (
+            0,
+            vec![
+                feature_level("metadata.version", 19),
+                feature_level("group.version", 1),
+            ],
+        ),
         (2, vec![register_broker, register_controller, unfence]),
         (
             5,
@@ -389,9 +415,18 @@ fn metadata_batches() -> Vec<(i64, Vec<Vec<u8>>)> {
         ),
         (11, vec![producer_ids, acl, scram, quota, token]),
         // offset 16: a control batch (LeaderChange), see `log_bytes`.
-        (17, vec![begin.clone(), topic("bar", BAR_ID), partition(0, BAR_ID, &[]), end]),
+        (
+            17,
+            vec![
+                begin.clone(),
+                topic("bar", BAR_ID),
+                partition(0, BAR_ID, &[]),
+                end,
+            ],
+        ),
         (21, vec![begin, topic("baz", BAZ_ID), abort]),
         (24, vec![change]),
+        (25, vec![assign]),
     ]
 }
 
@@ -409,7 +444,13 @@ fn leader_change_batch(base_offset: i64) -> Vec<u8> {
         .i32(3000)
         .no_tags()
         .no_tags();
-    batch(base_offset, EPOCH, T0, true, &[(Some(control_key(2)), value.0)])
+    batch(
+        base_offset,
+        EPOCH,
+        T0,
+        true,
+        &[(Some(control_key(2)), value.0)],
+    )
 }
 
 /// A metadata log segment: every batch, with the LeaderChange control batch at offset 16.
@@ -427,12 +468,18 @@ fn log_bytes() -> Vec<u8> {
 
 /// A snapshot: SnapshotHeader control batch, the data batches, SnapshotFooter control batch.
 fn checkpoint_bytes() -> Vec<u8> {
-    let header = Body::default().i16(0).i64(T0 + 24_000).no_tags();
+    let header = Body::default().i16(0).i64(T0 + 25_000).no_tags();
     let footer = Body::default().i16(0).no_tags();
     let mut out = batch(0, EPOCH, T0, true, &[(Some(control_key(3)), header.0)]);
     out.extend_from_slice(&log_bytes()[..]);
-    let end = 25;
-    out.extend_from_slice(&batch(end, EPOCH, T0, true, &[(Some(control_key(4)), footer.0)]));
+    let end = 26;
+    out.extend_from_slice(&batch(
+        end,
+        EPOCH,
+        T0,
+        true,
+        &[(Some(control_key(4)), footer.0)],
+    ));
     out
 }
 
@@ -505,7 +552,7 @@ producerIds:
   nextProducerId:
     2000
 provenance:
-  offset 24, epoch 5, time 2023-11-14T22:13:44.25Z[UTC]
+  offset 25, epoch 5, time 2023-11-14T22:13:45.25Z[UTC]
 scram:
   SCRAM-SHA-256:
     alice:
@@ -517,7 +564,7 @@ topics:
       0:
         PartitionRegistration(replicas=[1], directories=[AAAAAAAAAAAAAAAAAAAAAA], isr=[1], removingReplicas=[], addingReplicas=[], elr=[], lastKnownElr=[], leader=1, leaderRecoveryState=RECOVERED, leaderEpoch=1, partitionEpoch=1)
       1:
-        PartitionRegistration(replicas=[1], directories=[AAAAAAAAAAAAAAAAAAAAAA], isr=[1], removingReplicas=[], addingReplicas=[], elr=[], lastKnownElr=[], leader=1, leaderRecoveryState=RECOVERING, leaderEpoch=0, partitionEpoch=0)
+        PartitionRegistration(replicas=[1], directories=[d3d3d3d3d3d3d3d3d3d3dw], isr=[1], removingReplicas=[], addingReplicas=[], elr=[1], lastKnownElr=[], leader=1, leaderRecoveryState=RECOVERING, leaderEpoch=0, partitionEpoch=1)
       id:
         IiIiIiIiIiIiIiIiIiIiIg
       name:
@@ -541,7 +588,7 @@ topics:
       0:
         PartitionRegistration(replicas=[1], directories=[AAAAAAAAAAAAAAAAAAAAAA], isr=[1], removingReplicas=[], addingReplicas=[], elr=[], lastKnownElr=[], leader=1, leaderRecoveryState=RECOVERED, leaderEpoch=1, partitionEpoch=1)
       1:
-        PartitionRegistration(replicas=[1], directories=[AAAAAAAAAAAAAAAAAAAAAA], isr=[1], removingReplicas=[], addingReplicas=[], elr=[], lastKnownElr=[], leader=1, leaderRecoveryState=RECOVERING, leaderEpoch=0, partitionEpoch=0)
+        PartitionRegistration(replicas=[1], directories=[d3d3d3d3d3d3d3d3d3d3dw], isr=[1], removingReplicas=[], addingReplicas=[], elr=[1], lastKnownElr=[], leader=1, leaderRecoveryState=RECOVERING, leaderEpoch=0, partitionEpoch=1)
       id:
         IiIiIiIiIiIiIiIiIiIiIg
       name:
@@ -557,7 +604,9 @@ fn every_node_of_a_kafka_format_log_prints_as_kafka_prints_it() {
 #[test]
 fn a_kafka_format_checkpoint_loads_the_same_image() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("00000000000000000025-0000000005.checkpoint");
+    let path = dir
+        .path()
+        .join("00000000000000000025-0000000005.checkpoint");
     std::fs::write(&path, checkpoint_bytes()).expect("write checkpoint");
     assert_eq!(stdout_of(&path, &["tree", "/image"]), EXPECTED_IMAGE_TREE);
 }
@@ -569,14 +618,40 @@ fn directory_mode_reads_the_newest_checkpoint_then_the_log_after_it() {
     std::fs::create_dir(&partition).expect("mkdir");
     // The snapshot covers offsets below 17; the log holds everything, and only what follows
     // the snapshot may be replayed (replaying foo's TopicRecord again would be an error).
-    let mut snapshot = batch(0, EPOCH, T0, true, &[(Some(control_key(3)), Body::default().i16(0).i64(T0).no_tags().0)]);
-    for (base, values) in metadata_batches().into_iter().filter(|(base, _)| *base < 17) {
+    let mut snapshot = batch(
+        0,
+        EPOCH,
+        T0,
+        true,
+        &[(
+            Some(control_key(3)),
+            Body::default().i16(0).i64(T0).no_tags().0,
+        )],
+    );
+    for (base, values) in metadata_batches()
+        .into_iter()
+        .filter(|(base, _)| *base < 17)
+    {
         snapshot.extend_from_slice(&data_batch(base, EPOCH, T0, values));
     }
-    snapshot.extend_from_slice(&batch(16, EPOCH, T0, true, &[(Some(control_key(4)), Body::default().i16(0).no_tags().0)]));
-    std::fs::write(partition.join("00000000000000000017-0000000005.checkpoint"), snapshot).expect("write");
+    snapshot.extend_from_slice(&batch(
+        16,
+        EPOCH,
+        T0,
+        true,
+        &[(Some(control_key(4)), Body::default().i16(0).no_tags().0)],
+    ));
+    std::fs::write(
+        partition.join("00000000000000000017-0000000005.checkpoint"),
+        snapshot,
+    )
+    .expect("write");
     // An older snapshot that must be ignored.
-    std::fs::write(partition.join("00000000000000000002-0000000005.checkpoint"), b"not a snapshot").expect("write");
+    std::fs::write(
+        partition.join("00000000000000000002-0000000005.checkpoint"),
+        b"not a snapshot",
+    )
+    .expect("write");
     std::fs::write(partition.join("00000000000000000000.log"), log_bytes()).expect("write");
     let output = strata()
         .args(["metadata-shell", "--directory"])
@@ -584,7 +659,11 @@ fn directory_mode_reads_the_newest_checkpoint_then_the_log_after_it() {
         .args(["tree", "/image"])
         .output()
         .expect("runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&output.stdout), EXPECTED_IMAGE_TREE);
 }
 
@@ -598,7 +677,15 @@ fn ls_find_and_cat_print_kafka_lines() {
     );
     // A file and two directories: files first, then each directory with an intro line.
     assert_eq!(
-        stdout_of(&log, &["ls", "/image/provenance", "/image/topics", "/image/producerIds"]),
+        stdout_of(
+            &log,
+            &[
+                "ls",
+                "/image/provenance",
+                "/image/topics",
+                "/image/producerIds"
+            ]
+        ),
         "provenance\n\ntopics:\nbyId\nbyName\n\nproducerIds:\nnextProducerId\n"
     );
     assert_eq!(
@@ -610,7 +697,14 @@ fn ls_find_and_cat_print_kafka_lines() {
         "/image/topics/byName/foo\n/image/topics/byName/foo/0\n/image/topics/byName/foo/1\n/image/topics/byName/foo/id\n/image/topics/byName/foo/name\n"
     );
     assert_eq!(
-        stdout_of(&log, &["cat", "/image/topics/byName/{foo,bar}/name", "/image/features/metadataVersion"]),
+        stdout_of(
+            &log,
+            &[
+                "cat",
+                "/image/topics/byName/{foo,bar}/name",
+                "/image/features/metadataVersion"
+            ]
+        ),
         "bar\nfoo\n3.7-IV4\n"
     );
     assert_eq!(
@@ -624,23 +718,65 @@ fn ls_find_and_cat_print_kafka_lines() {
 }
 
 #[test]
-fn missing_paths_print_kafka_errors_and_fail() {
+fn missing_paths_print_kafka_errors_and_exit_0_like_kafka_or_1_when_strict() {
     let (_dir, log) = fixture_log();
     for (command, expected) in [
-        (vec!["ls", "/nope"], "ls: /nope: no such file or directory.\n"),
-        (vec!["cat", "/image/topics"], "cat: /image/topics: Is a directory\n"),
-        (vec!["cat", "/nope"], "cat: /nope: No such file or directory.\n"),
-        (vec!["tree", "/nope"], "tree: /nope: No such file or directory.\n"),
-        (vec!["find", "/nope"], "find: /nope: no such file or directory.\n"),
+        (
+            vec!["ls", "/nope"],
+            "ls: /nope: no such file or directory.\n",
+        ),
+        (
+            vec!["cat", "/image/topics"],
+            "cat: /image/topics: Is a directory\n",
+        ),
+        (
+            vec!["cat", "/nope"],
+            "cat: /nope: No such file or directory.\n",
+        ),
+        (
+            vec!["tree", "/nope"],
+            "tree: /nope: No such file or directory.\n",
+        ),
+        (
+            vec!["find", "/nope"],
+            "find: /nope: no such file or directory.\n",
+        ),
         (
             vec!["pwd"],
             "invalid choice: 'pwd' (choose from 'cat', 'find', 'ls', 'tree')\n",
         ),
     ] {
         let output = run_shell(&log, &command);
-        assert_eq!(String::from_utf8_lossy(&output.stdout), expected, "{command:?}");
-        assert_eq!(output.status.code(), Some(1), "{command:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            expected,
+            "{command:?}"
+        );
+        assert_eq!(output.status.code(), Some(0), "{command:?}");
+        let mut strict = vec!["--strict"];
+        strict.extend_from_slice(&command);
+        let output = run_shell(&log, &strict);
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            expected,
+            "--strict {command:?}"
+        );
+        assert_eq!(output.status.code(), Some(1), "--strict {command:?}");
     }
+    // A command that succeeds is 0 under --strict too.
+    let output = run_shell(&log, &["--strict", "ls", "/image"]);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn help_documents_the_strict_flag() {
+    let output = strata()
+        .args(["metadata-shell", "--help"])
+        .output()
+        .expect("runs");
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("--strict"), "{help}");
+    assert!(help.contains("exit status is 0"), "{help}");
 }
 
 #[test]
@@ -664,7 +800,11 @@ fn an_unknown_record_type_is_reported_with_its_offset() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bogus = metadata_record(99, 0, Body::default().no_tags());
     let path = dir.path().join("00000000000000000000.log");
-    std::fs::write(&path, data_batch(7, 1, T0, vec![feature_level("metadata.version", 19), bogus])).expect("write");
+    std::fs::write(
+        &path,
+        data_batch(7, 1, T0, vec![feature_level("metadata.version", 19), bogus]),
+    )
+    .expect("write");
     let output = run_shell(&path, &["ls", "/"]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);

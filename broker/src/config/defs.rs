@@ -263,7 +263,29 @@ pub static BROKER_CONFIGS: &[ConfigDef] = &[
     def("sasl.mechanism.controller.protocol", Str, Some("GSSAPI"), "SASL mechanism for controller traffic.").ignored(),
     def("ssl.keystore.password", Password, None, "Password of the key store.").ignored(),
     def("authorizer.class.name", Class, Some(""), "Authorizer implementation class.").ignored(),
-    def("remote.log.storage.system.enable", Boolean, Some("false"), "Whether tiered storage is enabled on this broker.").ignored(),
+    // Tiered storage (KIP-405; keys read by strata_storage::remote::RemoteLogConfig). Strata's
+    // default for remote.log.storage.system.enable is true (Kafka: false) so that `strata serve`
+    // with no extra config can tier to the local directory store under the first log.dir.
+    def("remote.log.storage.system.enable", Boolean, Some("true"), "Whether tiered storage is enabled on this broker (Strata default true; Kafka's is false)."),
+    def("remote.log.storage.url", Str, Some(""), "Strata: where tiered segments go: file:///dir, s3://bucket/prefix (AWS_* environment), memory://; empty = file://<first log.dir>/remote-storage."),
+    def("remote.log.manager.task.interval.ms", Long, Some("30000"), "Interval of the copy and expiry passes of the remote log manager.").valid(AtLeast(1)),
+    def("remote.log.manager.thread.pool.size", Int, Some("10"), "Deprecated: default of the copier and expiration pool sizes.").valid(AtLeast(1)),
+    def("remote.log.manager.copier.thread.pool.size", Int, Some("-1"), "Partitions copied at once; -1 = remote.log.manager.thread.pool.size.").valid(AtLeast(-1)),
+    def("remote.log.manager.expiration.thread.pool.size", Int, Some("-1"), "Partitions expired at once; -1 = remote.log.manager.thread.pool.size.").valid(AtLeast(-1)),
+    def("remote.log.reader.threads", Int, Some("10"), "Remote reads running at once.").valid(AtLeast(1)),
+    def("remote.log.reader.max.pending.tasks", Int, Some("100"), "Remote reads waiting beyond this are refused.").valid(AtLeast(1)),
+    def("remote.fetch.max.wait.ms", Int, Some("500"), "How long a fetch waits for its remote read before answering without it.").valid(AtLeast(1)),
+    def("remote.log.index.file.cache.total.size.bytes", Long, Some("1073741824"), "Bytes of cached remote indexes.").valid(AtLeast(1)),
+    def("remote.log.chunk.cache.total.size.bytes", Long, Some("268435456"), "Strata: bytes of cached remote segment chunks.").valid(AtLeast(1)),
+    def("remote.log.chunk.size.bytes", Long, Some("4194304"), "Strata: the unit of ranged GETs and of the chunk cache.").valid(AtLeast(4096)),
+    def("remote.log.read.ahead.chunks", Int, Some("2"), "Strata: chunks fetched ahead of a sequential remote reader.").valid(AtLeast(1)),
+    def("remote.log.manager.copy.max.bytes.per.second", Long, Some(LONG_MAX), "Upload bandwidth quota of the node.").valid(AtLeast(1)),
+    def("remote.log.manager.fetch.max.bytes.per.second", Long, Some(LONG_MAX), "Remote read bandwidth quota of the node.").valid(AtLeast(1)),
+    def("remote.log.manager.task.retry.backoff.ms", Long, Some("500"), "First retry delay of a failed remote request.").valid(AtLeast(1)),
+    def("remote.log.manager.task.retry.backoff.max.ms", Long, Some("30000"), "Cap of the retry delay of remote requests.").valid(AtLeast(1)),
+    def("remote.log.manager.task.retry.jitter", Double, Some("0.2"), "Random fraction added to or removed from each retry delay (0 to 0.5)."),
+    def("remote.log.storage.request.attempts.max", Int, Some("4"), "Strata: tries per object-store request.").valid(AtLeast(1)),
+    def("remote.log.storage.multipart.part.bytes", Long, Some("8388608"), "Strata: objects larger than this are uploaded in parts of this size.").valid(AtLeast(5242880)),
 ];
 
 /// Looks up a broker property by name.

@@ -298,6 +298,30 @@ impl KafkaConfig {
             explicit: props,
         };
         config.check_consistency()?;
+        config.remote_log_config()?;
+        Ok(config)
+    }
+
+    /// The remote tier's settings (`remote.log.*`, `remote.fetch.max.wait.ms`): explicit values
+    /// over Strata's defaults; an empty `remote.log.storage.url` becomes
+    /// `file://<first log.dir>/remote-storage`, so tiering works with no extra config.
+    pub fn remote_log_config(
+        &self,
+    ) -> Result<strata_storage::remote::RemoteLogConfig, ConfigError> {
+        use strata_storage::remote::{RemoteError, RemoteLogConfig};
+        let props: BTreeMap<String, String> = RemoteLogConfig::KEYS
+            .iter()
+            .filter_map(|key| self.value(key).map(|value| (key.to_string(), value)))
+            .collect();
+        let mut config = RemoteLogConfig::from_properties(&props).map_err(|error| match error {
+            RemoteError::InvalidConfig { key, value, reason } => invalid(&key, &value, reason),
+            other => invalid("remote.log.storage.url", "", other.to_string()),
+        })?;
+        if config.storage_url.is_empty() {
+            let dir = self.log_dirs[0].join("remote-storage");
+            let dir = std::path::absolute(&dir).unwrap_or(dir);
+            config.storage_url = format!("file://{}", dir.display());
+        }
         Ok(config)
     }
 

@@ -119,8 +119,14 @@ const REBALANCE_PROTOCOLS: &[&str] = &["classic", "consumer", "share", "streams"
 
 /// Server-side assignors this build has, by Kafka's short name and class name.
 const ASSIGNORS: &[(&str, &str)] = &[
-    ("uniform", "org.apache.kafka.coordinator.group.assignor.UniformAssignor"),
-    ("range", "org.apache.kafka.coordinator.group.assignor.RangeAssignor"),
+    (
+        "uniform",
+        "org.apache.kafka.coordinator.group.assignor.UniformAssignor",
+    ),
+    (
+        "range",
+        "org.apache.kafka.coordinator.group.assignor.RangeAssignor",
+    ),
 ];
 
 impl MigrationPolicy {
@@ -144,11 +150,19 @@ impl GroupCoordinatorConfig {
     pub(crate) fn from_kafka_config(config: &KafkaConfig) -> Result<Self, ConfigError> {
         let read = Reader { config };
         let protocols_text = read.text("group.coordinator.rebalance.protocols");
-        let protocols: Vec<String> = split_list(&protocols_text).map(str::to_ascii_lowercase).collect();
-        if let Some(unknown) = protocols.iter().find(|p| !REBALANCE_PROTOCOLS.contains(&p.as_str())) {
+        let protocols: Vec<String> = split_list(&protocols_text)
+            .map(str::to_ascii_lowercase)
+            .collect();
+        if let Some(unknown) = protocols
+            .iter()
+            .find(|p| !REBALANCE_PROTOCOLS.contains(&p.as_str()))
+        {
             return Err(read.invalid(
                 "group.coordinator.rebalance.protocols",
-                format!("unknown rebalance protocol {unknown}; known: {}", REBALANCE_PROTOCOLS.join(", ")),
+                format!(
+                    "unknown rebalance protocol {unknown}; known: {}",
+                    REBALANCE_PROTOCOLS.join(", ")
+                ),
             ));
         }
         if !protocols.iter().any(|p| p == "classic") {
@@ -165,14 +179,20 @@ impl GroupCoordinatorConfig {
                 .find(|(short, class)| name.eq_ignore_ascii_case(short) || name == *class)
                 .map(|(short, _)| (*short).to_owned())
                 .ok_or_else(|| {
-                    read.invalid("group.consumer.assignors", format!("unknown assignor {name}"))
+                    read.invalid(
+                        "group.consumer.assignors",
+                        format!("unknown assignor {name}"),
+                    )
                 })?;
             if !consumer_assignors.contains(&short) {
                 consumer_assignors.push(short);
             }
         }
         if consumer_assignors.is_empty() {
-            return Err(read.invalid("group.consumer.assignors", "at least one assignor is required".into()));
+            return Err(read.invalid(
+                "group.consumer.assignors",
+                "at least one assignor is required".into(),
+            ));
         }
         let policy_text = read.text("group.consumer.migration.policy");
         let migration_policy = MigrationPolicy::parse(&policy_text).ok_or_else(|| {
@@ -185,7 +205,8 @@ impl GroupCoordinatorConfig {
         let out = Self {
             offsets_topic_num_partitions: read.int("offsets.topic.num.partitions")?,
             offsets_retention_ms: retention_minutes.saturating_mul(60_000),
-            offsets_retention_check_interval_ms: read.long("offsets.retention.check.interval.ms")?,
+            offsets_retention_check_interval_ms: read
+                .long("offsets.retention.check.interval.ms")?,
             offset_metadata_max_bytes: read.int("offset.metadata.max.bytes")?.max(0) as usize,
             classic_min_session_timeout_ms: read.int("group.min.session.timeout.ms")?,
             classic_max_session_timeout_ms: read.int("group.max.session.timeout.ms")?,
@@ -199,10 +220,14 @@ impl GroupCoordinatorConfig {
             consumer_protocol_enabled: protocols.iter().any(|p| p == "consumer"),
             consumer_min_session_timeout_ms: read.int("group.consumer.min.session.timeout.ms")?,
             consumer_max_session_timeout_ms: read.int("group.consumer.max.session.timeout.ms")?,
-            consumer_min_heartbeat_interval_ms: read.int("group.consumer.min.heartbeat.interval.ms")?,
-            consumer_max_heartbeat_interval_ms: read.int("group.consumer.max.heartbeat.interval.ms")?,
-            offsets_topic_replication_factor: i16::try_from(read.int("offsets.topic.replication.factor")?)
-                .map_err(|_| read.invalid("offsets.topic.replication.factor", "out of range".into()))?,
+            consumer_min_heartbeat_interval_ms: read
+                .int("group.consumer.min.heartbeat.interval.ms")?,
+            consumer_max_heartbeat_interval_ms: read
+                .int("group.consumer.max.heartbeat.interval.ms")?,
+            offsets_topic_replication_factor: i16::try_from(
+                read.int("offsets.topic.replication.factor")?,
+            )
+            .map_err(|_| read.invalid("offsets.topic.replication.factor", "out of range".into()))?,
             offsets_topic_segment_bytes: read.int("offsets.topic.segment.bytes")?,
             offsets_topic_compression_codec: read.int("offsets.topic.compression.codec")?,
             offsets_commit_timeout_ms: read.int("offsets.commit.timeout.ms")?,
@@ -287,12 +312,18 @@ impl Reader<'_> {
     }
 
     fn invalid(&self, key: &str, reason: String) -> ConfigError {
-        ConfigError::InvalidValue { key: key.to_owned(), value: self.text(key), reason }
+        ConfigError::InvalidValue {
+            key: key.to_owned(),
+            value: self.text(key),
+            reason,
+        }
     }
 }
 
 fn split_list(text: &str) -> impl Iterator<Item = &str> {
-    text.split(',').map(str::trim).filter(|item| !item.is_empty())
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
 }
 
 #[cfg(test)]
@@ -306,7 +337,10 @@ mod tests {
 
     #[test]
     fn kafka_defaults_give_the_default_config() {
-        assert_eq!(load("").expect("defaults load"), GroupCoordinatorConfig::default());
+        assert_eq!(
+            load("").expect("defaults load"),
+            GroupCoordinatorConfig::default()
+        );
     }
 
     #[test]
@@ -318,7 +352,10 @@ mod tests {
         .expect("loads");
         assert_eq!(config.offsets_retention_ms, 120_000);
         assert_eq!(config.offsets_topic_num_partitions, 3);
-        assert_eq!(config.consumer_assignors, vec!["range".to_owned(), "uniform".to_owned()]);
+        assert_eq!(
+            config.consumer_assignors,
+            vec!["range".to_owned(), "uniform".to_owned()]
+        );
         assert_eq!(config.migration_policy, MigrationPolicy::Upgrade);
         assert!(!config.consumer_protocol_enabled);
     }
@@ -345,12 +382,18 @@ mod tests {
     #[test]
     fn session_timeout_outside_min_max_is_rejected() {
         let error = load("group.consumer.session.timeout.ms=30000\n").expect_err("below min");
-        assert!(error.to_string().contains("group.consumer.session.timeout.ms"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("group.consumer.session.timeout.ms"),
+            "{error}"
+        );
     }
 
     #[test]
     fn classic_protocol_cannot_be_disabled() {
-        let error = load("group.coordinator.rebalance.protocols=consumer\n").expect_err("no classic");
+        let error =
+            load("group.coordinator.rebalance.protocols=consumer\n").expect_err("no classic");
         assert!(error.to_string().contains("classic"), "{error}");
     }
 

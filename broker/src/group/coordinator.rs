@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use kafka_protocol::ResponseError;
 use parking_lot::Mutex;
@@ -30,6 +31,9 @@ pub(crate) fn op_meta(request: &RequestContext) -> OpMeta {
         api_version: request.api_version,
     }
 }
+
+/// How long FindCoordinator waits for this node's shard of the group to finish loading.
+const LOAD_WAIT: Duration = Duration::from_secs(5);
 
 /// The coordinator of this broker's groups.
 pub(crate) type GroupCoordinator = Coordinator<super::shard::GroupShard>;
@@ -146,12 +150,29 @@ impl<S: CoordinatorShard> Coordinator<S> {
     /// The shard of one partition (see [`Self::shard_for`]).
     pub(crate) fn shard_of_partition(&self, partition: i32) -> Result<ShardHandle<S>, i16> {
         let shards = self.shards.lock();
-        let slot = shards.get(&partition).ok_or(ResponseError::NotCoordinator.code())?;
+        let Some(slot) = shards.get(&partition) else {
+            // Leader per the image but the shard is not started yet (the publisher has not
+            // caught up): the partition is about to load, as Kafka reports it.
+            return Err(if self.leads(partition) {
+                ResponseError::CoordinatorLoadInProgress.code()
+            } else {
+                ResponseError::NotCoordinator.code()
+            });
+        };
         if slot.running.handle.is_active() {
             Ok(slot.running.handle.clone())
         } else {
             Err(slot.running.handle.state_error())
         }
+    }
+
+    /// Whether the image names this node leader of `__consumer_offsets-<partition>`.
+    fn leads(&self, partition: i32) -> bool {
+        self.image()
+            .topics
+            .get_by_name(OFFSETS_TOPIC)
+            .and_then(|t| t.partitions.get(&partition))
+            .is_some_and(|p| p.leader == self.node_id)
     }
 
     /// Every shard of this broker (ListGroups); `Err` when one is still loading, as Kafka answers
@@ -182,6 +203,18 @@ impl<S: CoordinatorShard> Coordinator<S> {
             self.create_offsets_topic().await?;
             image = self.image();
         }
+        // When this node is (about to be) the coordinator, wait a bounded time for its shard to
+        // finish loading, so the client's next request does not bounce off a loading shard
+        // (librdkafka fails a synchronous commit on COORDINATOR_LOAD_IN_PROGRESS).
+        let partition = partition_for_group(group_id, self.partition_count(&image));
+        let deadline = tokio::time::Instant::now() + LOAD_WAIT;
+        while self.leads(partition)
+            && self.shard_of_partition(partition).is_err()
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        image = self.image();
         let not_available = |why: String| (ResponseError::CoordinatorNotAvailable.code(), why);
         let topic = image
             .topics
@@ -194,10 +227,17 @@ impl<S: CoordinatorShard> Coordinator<S> {
             .map(|p| p.leader)
             .filter(|leader| *leader >= 0)
             .ok_or_else(|| not_available(format!("{OFFSETS_TOPIC}-{partition} has no leader")))?;
-        let endpoint = crate::handlers::live_endpoint(&image, leader, listener).ok_or_else(|| {
-            not_available(format!("broker {leader} is not reachable on listener {listener}"))
-        })?;
-        Ok(CoordinatorNode { node_id: leader, host: endpoint.host.clone(), port: endpoint.port })
+        let endpoint =
+            crate::handlers::live_endpoint(&image, leader, listener).ok_or_else(|| {
+                not_available(format!(
+                    "broker {leader} is not reachable on listener {listener}"
+                ))
+            })?;
+        Ok(CoordinatorNode {
+            node_id: leader,
+            host: endpoint.host.clone(),
+            port: endpoint.port,
+        })
     }
 
     /// Creates `__consumer_offsets` as Kafka does (compacted, `offsets.topic.segment.bytes`,
@@ -215,13 +255,19 @@ impl<S: CoordinatorShard> Coordinator<S> {
         }
         let live = image.live_brokers().count();
         let configured = self.config.offsets_topic_replication_factor;
-        let replication_factor = i16::try_from(live).unwrap_or(i16::MAX).min(configured).max(1);
+        let replication_factor = i16::try_from(live)
+            .unwrap_or(i16::MAX)
+            .min(configured)
+            .max(1);
         if replication_factor < configured {
             tracing::warn!(configured, live, replication_factor, "creating {OFFSETS_TOPIC} with fewer replicas than offsets.topic.replication.factor: only {live} live broker(s)");
         }
         let configs = BTreeMap::from([
             ("cleanup.policy".to_owned(), "compact".to_owned()),
-            ("segment.bytes".to_owned(), self.config.offsets_topic_segment_bytes.to_string()),
+            (
+                "segment.bytes".to_owned(),
+                self.config.offsets_topic_segment_bytes.to_string(),
+            ),
             ("compression.type".to_owned(), "producer".to_owned()),
         ]);
         let spec = CreateTopicSpec {
@@ -231,15 +277,31 @@ impl<S: CoordinatorShard> Coordinator<S> {
             assignments: Vec::new(),
             configs,
         };
-        let outcome = controller.create_topics(vec![spec], false).await.into_iter().next();
+        let outcome = controller
+            .create_topics(vec![spec], false)
+            .await
+            .into_iter()
+            .next();
         match outcome {
             Some(Ok(created)) => {
-                tracing::info!(partitions = created.num_partitions, replication_factor, "created {OFFSETS_TOPIC}");
+                tracing::info!(
+                    partitions = created.num_partitions,
+                    replication_factor,
+                    "created {OFFSETS_TOPIC}"
+                );
                 Ok(())
             }
-            Some(Err(error)) if error.kafka_error_code() == ResponseError::TopicAlreadyExists.code() => Ok(()),
-            Some(Err(error)) => Err(not_available(format!("creating {OFFSETS_TOPIC} failed: {error}"))),
-            None => Err(not_available(format!("creating {OFFSETS_TOPIC} returned no result"))),
+            Some(Err(error))
+                if error.kafka_error_code() == ResponseError::TopicAlreadyExists.code() =>
+            {
+                Ok(())
+            }
+            Some(Err(error)) => Err(not_available(format!(
+                "creating {OFFSETS_TOPIC} failed: {error}"
+            ))),
+            None => Err(not_available(format!(
+                "creating {OFFSETS_TOPIC} returned no result"
+            ))),
         }
     }
 
@@ -280,13 +342,21 @@ impl<S: CoordinatorShard> Coordinator<S> {
                 clock: Arc::clone(&self.clock),
                 new_shard: Arc::clone(&self.new_shard),
             });
-            shards.insert(index, ShardSlot { leader_epoch, running });
+            shards.insert(
+                index,
+                ShardSlot {
+                    leader_epoch,
+                    running,
+                },
+            );
         }
     }
 
     /// Stops every shard and waits for their tasks (broker shutdown).
     pub(crate) async fn shutdown(&self) {
-        let slots: Vec<ShardSlot<S>> = std::mem::take(&mut *self.shards.lock()).into_values().collect();
+        let slots: Vec<ShardSlot<S>> = std::mem::take(&mut *self.shards.lock())
+            .into_values()
+            .collect();
         for slot in slots {
             if let Err(error) = slot.running.stop().await {
                 tracing::warn!(%error, "group coordinator shard task failed");

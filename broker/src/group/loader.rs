@@ -72,18 +72,29 @@ pub(crate) fn load_log(
 ) -> Result<LoadSummary, LoadError> {
     let end = log.log_end_offset();
     let mut offset = log.log_start_offset();
-    let mut summary = LoadSummary { end_offset: end, ..LoadSummary::default() };
+    let mut summary = LoadSummary {
+        end_offset: end,
+        ..LoadSummary::default()
+    };
     while offset < end {
         let read = log
             .read(offset, read_bytes_max, end, true)
-            .map_err(|source| LoadError::Read { offset, source: Box::new(source) })?;
+            .map_err(|source| LoadError::Read {
+                offset,
+                source: Box::new(source),
+            })?;
         let start = offset;
         for batch in batches(&read.records) {
-            let batch = batch.map_err(|source| LoadError::Batch { offset: start, source })?;
+            let batch = batch.map_err(|source| LoadError::Batch {
+                offset: start,
+                source,
+            })?;
             let next = batch.next_offset();
             if !batch.is_control() {
-                let records = decode_records(&batch)
-                    .map_err(|source| LoadError::Batch { offset: batch.base_offset(), source })?;
+                let records = decode_records(&batch).map_err(|source| LoadError::Batch {
+                    offset: batch.base_offset(),
+                    source,
+                })?;
                 for record in records {
                     let Some(key) = record.key.as_deref() else {
                         summary.skipped += 1;
@@ -99,7 +110,10 @@ pub(crate) fn load_log(
                             summary.skipped += 1;
                         }
                         Err(source) => {
-                            return Err(LoadError::Record { offset: record.offset, source })
+                            return Err(LoadError::Record {
+                                offset: record.offset,
+                                source,
+                            })
                         }
                     }
                 }

@@ -9,20 +9,21 @@
 //! and only then releases the responses. Loading a partition replays its records through the
 //! same `replay` functions.
 
+pub(crate) mod assignor;
+pub(crate) mod classic;
 pub(crate) mod config;
-pub(crate) mod op_context;
-pub(crate) mod result;
-pub(crate) mod timer;
+pub(crate) mod consumer;
 pub(crate) mod coordinator;
 pub(crate) mod loader;
+pub(crate) mod migration;
+pub(crate) mod offsets;
+pub(crate) mod op_context;
 pub(crate) mod partitioner;
+pub(crate) mod result;
 pub(crate) mod runtime;
 pub(crate) mod shard;
+pub(crate) mod timer;
 pub(crate) mod writer;
-pub(crate) mod classic;
-pub(crate) mod offsets;
-pub(crate) mod assignor;
-pub(crate) mod consumer;
 
 /// One group as ListGroups shows it, whichever state machine owns it.
 #[derive(Debug, Clone, PartialEq, Eq)]

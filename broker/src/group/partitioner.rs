@@ -8,8 +8,9 @@
 
 /// Java's `String.hashCode`: `s[0]*31^(n-1) + ... + s[n-1]` over UTF-16 code units, wrapping.
 pub(crate) fn java_string_hash(text: &str) -> i32 {
-    text.encode_utf16()
-        .fold(0_i32, |hash, unit| hash.wrapping_mul(31).wrapping_add(i32::from(unit)))
+    text.encode_utf16().fold(0_i32, |hash, unit| {
+        hash.wrapping_mul(31).wrapping_add(i32::from(unit))
+    })
 }
 
 /// Kafka's `Utils.abs`: `n & 0x7fffffff`, so `i32::MIN` becomes 0.
@@ -19,7 +20,10 @@ fn kafka_abs(n: i32) -> i32 {
 
 /// The `__consumer_offsets` partition of `group_id` among `partitions` (≥ 1).
 pub(crate) fn partition_for_group(group_id: &str, partitions: i32) -> i32 {
-    debug_assert!(partitions >= 1, "offsets.topic.num.partitions is validated to be at least 1");
+    debug_assert!(
+        partitions >= 1,
+        "offsets.topic.num.partitions is validated to be at least 1"
+    );
     kafka_abs(java_string_hash(group_id)) % partitions.max(1)
 }
 

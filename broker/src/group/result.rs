@@ -24,17 +24,29 @@ pub(crate) struct CoordinatorResult<R> {
 impl<R> CoordinatorResult<R> {
     /// A result that writes nothing and completes nothing else.
     pub(crate) fn response_only(response: R) -> Self {
-        Self { records: Vec::new(), response, deferred: Vec::new() }
+        Self {
+            records: Vec::new(),
+            response,
+            deferred: Vec::new(),
+        }
     }
 
     /// A result with records and no parked responses.
     pub(crate) fn with_records(records: Vec<GroupRecord>, response: R) -> Self {
-        Self { records, response, deferred: Vec::new() }
+        Self {
+            records,
+            response,
+            deferred: Vec::new(),
+        }
     }
 
     /// Replaces the response, keeping records and deferred responses.
     pub(crate) fn map<S>(self, f: impl FnOnce(R) -> S) -> CoordinatorResult<S> {
-        CoordinatorResult { records: self.records, response: f(self.response), deferred: self.deferred }
+        CoordinatorResult {
+            records: self.records,
+            response: f(self.response),
+            deferred: self.deferred,
+        }
     }
 
     /// Moves the records and deferred responses of `other` after ours and returns its response.

@@ -35,8 +35,17 @@ use super::timer::{TimerKey, Timers};
 use super::writer::{append_records, compression_from_codec, WriteError};
 use crate::partition::Partition;
 
+#[cfg(test)]
+mod tests;
+
 /// Operations queued for one shard before senders wait (backpressure on the connections).
 pub(crate) const SHARD_QUEUE_OPS_MAX: usize = 1024;
+
+/// First wait before retrying a failed load; doubles up to [`LOAD_RETRY_BACKOFF_MAX`].
+const LOAD_RETRY_BACKOFF_MIN: Duration = Duration::from_millis(100);
+
+/// Longest wait between load attempts.
+const LOAD_RETRY_BACKOFF_MAX: Duration = Duration::from_secs(10);
 
 /// What the runtime needs from a shard besides the operations handlers run on it.
 pub(crate) trait CoordinatorShard: Send + 'static {
@@ -81,7 +90,10 @@ pub(crate) struct ShardHandle<S> {
 
 impl<S> Clone for ShardHandle<S> {
     fn clone(&self) -> Self {
-        Self { ops: self.ops.clone(), state: Arc::clone(&self.state) }
+        Self {
+            ops: self.ops.clone(),
+            state: Arc::clone(&self.state),
+        }
     }
 }
 
@@ -117,15 +129,24 @@ impl<S: CoordinatorShard> ShardHandle<S> {
         }
         let (tx, rx) = oneshot::channel::<Result<R, i16>>();
         let boxed: BoxedOp<S> = Box::new(move |shard, ctx| {
-            let CoordinatorResult { records, response, mut deferred } = op(shard, ctx);
+            let CoordinatorResult {
+                records,
+                response,
+                mut deferred,
+            } = op(shard, ctx);
             deferred.push(DeferredResponse::new(tx, Ok(response), Err));
-            CoordinatorResult { records, response: (), deferred }
+            CoordinatorResult {
+                records,
+                response: (),
+                deferred,
+            }
         });
         self.ops
             .send(QueuedOp { meta, op: boxed })
             .await
             .map_err(|_| ResponseError::NotCoordinator.code())?;
-        rx.await.unwrap_or(Err(ResponseError::NotCoordinator.code()))
+        rx.await
+            .unwrap_or(Err(ResponseError::NotCoordinator.code()))
     }
 }
 
@@ -168,7 +189,11 @@ pub(crate) fn start_shard<S: CoordinatorShard>(env: ShardEnv<S>) -> RunningShard
     let (stop_tx, stop_rx) = oneshot::channel();
     let state = Arc::new(AtomicU8::new(STATE_LOADING));
     let task = tokio::spawn(run_shard(env, ops_rx, stop_rx, Arc::clone(&state)));
-    RunningShard { handle: ShardHandle { ops: ops_tx, state }, stop: Some(stop_tx), task }
+    RunningShard {
+        handle: ShardHandle { ops: ops_tx, state },
+        stop: Some(stop_tx),
+        task,
+    }
 }
 
 /// Responses waiting for the high watermark to reach `required_offset`.
@@ -210,9 +235,18 @@ async fn run_shard<S: CoordinatorShard>(
         reload_requested: false,
         env,
     };
-    if !task.load().await {
-        state.store(STATE_FAILED, Ordering::Release);
-        return;
+    // A log that cannot be read (I/O error, a record this build cannot decode) is retried with
+    // a capped backoff while the shard stays LOADING; only leadership loss ends the attempts.
+    let mut backoff = LOAD_RETRY_BACKOFF_MIN;
+    while !task.load().await {
+        tokio::select! {
+            _ = &mut stop => {
+                state.store(STATE_FAILED, Ordering::Release);
+                return;
+            }
+            _ = tokio::time::sleep(backoff) => {}
+        }
+        backoff = (backoff * 2).min(LOAD_RETRY_BACKOFF_MAX);
     }
     state.store(STATE_ACTIVE, Ordering::Release);
     tracing::info!(%tp, "group coordinator shard loaded");
@@ -220,25 +254,29 @@ async fn run_shard<S: CoordinatorShard>(
     let waiter = Arc::new(Notify::new());
     task.env.partition.register_waiter(&waiter);
     let mut images = task.env.images.clone();
+    // A closed image channel (the broker is stopping) only ends the watching, not the shard.
+    let mut images_open = true;
     loop {
         let timer_sleep = task.timer_sleep();
         let commit_deadline = task.pending.front().map(|p| p.deadline);
         tokio::select! {
             biased;
             _ = &mut stop => break,
-            op = ops.recv() => match op {
-                Some(QueuedOp { meta, op }) => task.run_op(&meta, op),
-                None => break,
-            },
             _ = waiter.notified(), if !task.pending.is_empty() => task.release_committed(),
             _ = tokio::time::sleep_until(commit_deadline.unwrap_or_else(tokio::time::Instant::now)), if commit_deadline.is_some() => {
                 task.release_committed();
                 task.fail_timed_out();
             }
+            // Due timers go before queued operations, so a busy queue cannot starve them.
             _ = tokio::time::sleep(timer_sleep.unwrap_or(Duration::ZERO)), if timer_sleep.is_some() => task.fire_timers(),
-            changed = images.changed() => {
+            op = ops.recv() => match op {
+                Some(QueuedOp { meta, op }) => task.run_op(&meta, op),
+                None => break,
+            },
+            changed = images.changed(), if images_open => {
                 if changed.is_err() {
-                    break;
+                    images_open = false;
+                    continue;
                 }
                 let image = Arc::clone(&images.borrow_and_update());
                 task.on_image(image);
@@ -290,7 +328,8 @@ impl<S: CoordinatorShard> ShardTask<S> {
         self.timers = Timers::default();
         let expiry_every = self.env.config.offsets_retention_check_interval_ms;
         let now = self.env.clock.now_ms();
-        self.timers.schedule(TimerKey::OffsetsExpiry, now.saturating_add(expiry_every));
+        self.timers
+            .schedule(TimerKey::OffsetsExpiry, now.saturating_add(expiry_every));
         let result = self.call(&OpMeta::default(), |shard, ctx| shard.on_loaded(ctx));
         self.apply(result);
         true
@@ -317,7 +356,9 @@ impl<S: CoordinatorShard> ShardTask<S> {
 
     /// Appends the records of `result` and queues its responses for release after commit.
     fn apply(&mut self, result: CoordinatorResult<()>) {
-        let CoordinatorResult { records, deferred, .. } = result;
+        let CoordinatorResult {
+            records, deferred, ..
+        } = result;
         let required_offset = if records.is_empty() {
             // Nothing to write: release at once unless earlier writes are still uncommitted.
             match self.pending.back() {
@@ -354,7 +395,9 @@ impl<S: CoordinatorShard> ShardTask<S> {
             match self.env.partition.check_acks_all(front.required_offset) {
                 Ok(false) => break,
                 outcome => {
-                    let outcome = outcome.map(|_| ()).map_err(super::writer::append_error_code);
+                    let outcome = outcome
+                        .map(|_| ())
+                        .map_err(super::writer::append_error_code);
                     if let Some(done) = self.pending.pop_front() {
                         for d in done.deferred {
                             d.complete(outcome);
@@ -368,7 +411,9 @@ impl<S: CoordinatorShard> ShardTask<S> {
     /// The oldest write did not commit within `offsets.commit.timeout.ms`: fail everything
     /// pending and rebuild the shard from the log (which may or may not hold those writes).
     fn fail_timed_out(&mut self) {
-        let Some(front) = self.pending.front() else { return };
+        let Some(front) = self.pending.front() else {
+            return;
+        };
         if front.deadline > tokio::time::Instant::now() {
             return;
         }
@@ -402,7 +447,9 @@ impl<S: CoordinatorShard> ShardTask<S> {
     fn timer_sleep(&self) -> Option<Duration> {
         let deadline = self.timers.next_deadline()?;
         let now = self.env.clock.now_ms();
-        Some(Duration::from_millis(deadline.saturating_sub(now).max(0) as u64))
+        Some(Duration::from_millis(
+            deadline.saturating_sub(now).max(0) as u64
+        ))
     }
 
     fn fire_timers(&mut self) {
@@ -410,7 +457,8 @@ impl<S: CoordinatorShard> ShardTask<S> {
         for key in self.timers.pop_expired(now) {
             if key == TimerKey::OffsetsExpiry {
                 let every = self.env.config.offsets_retention_check_interval_ms;
-                self.timers.schedule(TimerKey::OffsetsExpiry, now.saturating_add(every));
+                self.timers
+                    .schedule(TimerKey::OffsetsExpiry, now.saturating_add(every));
             }
             let result = self.call(&OpMeta::default(), |shard, ctx| shard.on_timer(ctx, &key));
             self.apply(result);
@@ -424,7 +472,9 @@ impl<S: CoordinatorShard> ShardTask<S> {
             return;
         }
         self.topics_fingerprint = fingerprint;
-        let result = self.call(&OpMeta::default(), |shard, ctx| shard.on_metadata_image(ctx));
+        let result = self.call(&OpMeta::default(), |shard, ctx| {
+            shard.on_metadata_image(ctx)
+        });
         self.apply(result);
     }
 }

@@ -4,11 +4,12 @@
 //! A group id lives in at most one of [`ClassicGroups`] and [`ConsumerGroups`]. Where a request
 //! meets a group of the other type, the answers are Kafka 4's (`GroupMetadataManager`):
 //! - JoinGroup on an empty consumer group converts it (tombstones, then a classic join); on a
-//!   non-empty one INCONSISTENT_GROUP_PROTOCOL (Strata has no mixed groups yet).
+//!   non-empty one the member joins the consumer group as a classic member (mixed group).
 //! - ConsumerGroupHeartbeat on an empty classic group converts it the same way; on a non-empty one
-//!   GROUP_ID_NOT_FOUND ("Group X is not a consumer group.").
-//! - SyncGroup/Heartbeat/LeaveGroup on a consumer group: UNKNOWN_MEMBER_ID (it has no classic
-//!   members).
+//!   the group upgrades online if `group.consumer.migration.policy` allows (see
+//!   [`super::migration`]), else GROUP_ID_NOT_FOUND ("Group X is not a consumer group.").
+//! - SyncGroup/Heartbeat/LeaveGroup on a consumer group go to its classic members; a consumer
+//!   group whose last consumer-protocol member leaves downgrades to a classic group.
 //! - DescribeGroups on a consumer group: Dead (GROUP_ID_NOT_FOUND from v6);
 //!   ConsumerGroupDescribe on a classic group: GROUP_ID_NOT_FOUND.
 //!
@@ -22,7 +23,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use kafka_protocol::messages::consumer_group_describe_response;
 use kafka_protocol::messages::describe_groups_response::DescribedGroup;
 use kafka_protocol::messages::offset_commit_request::OffsetCommitRequestTopic;
-use kafka_protocol::messages::offset_commit_response::{OffsetCommitResponsePartition, OffsetCommitResponseTopic};
+use kafka_protocol::messages::offset_commit_response::{
+    OffsetCommitResponsePartition, OffsetCommitResponseTopic,
+};
 use kafka_protocol::messages::{
     ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, GroupId, HeartbeatRequest,
     HeartbeatResponse, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, LeaveGroupResponse,
@@ -36,6 +39,7 @@ use tokio::sync::oneshot;
 
 use super::classic::ClassicGroups;
 use super::consumer::ConsumerGroups;
+use super::migration;
 use super::offsets::{CommittedOffset, OffsetStore};
 use super::op_context::OpContext;
 use super::result::{CoordinatorResult, DeferredResponse};
@@ -48,9 +52,13 @@ use super::GroupListing;
 enum LoadedSession {
     /// A classic member with its session timeout.
     Classic { session_timeout_ms: i32 },
-    /// A consumer-protocol member (session timeout from `group.consumer.session.timeout.ms`).
-    Consumer,
+    /// A consumer group member: its classic session timeout if it joined with the classic
+    /// protocol (mixed group), else `group.consumer.session.timeout.ms`.
+    Consumer { session_timeout_ms: Option<i32> },
 }
+
+/// OffsetDelete's answer: per topic, (partition, error code); or the group's error code.
+pub(crate) type OffsetDeleteOutcome = Result<Vec<(String, Vec<(i32, i16)>)>, i16>;
 
 /// The group state of one `__consumer_offsets` partition.
 #[derive(Debug, Default)]
@@ -76,21 +84,31 @@ impl GroupShard {
         match (&record.key, &record.value) {
             (GroupRecordKey::GroupMetadata(key), value) => {
                 self.loaded_sessions.retain(|(group, _), kind| {
-                    group != &key.group || *kind == LoadedSession::Consumer
+                    group != &key.group || matches!(kind, LoadedSession::Consumer { .. })
                 });
                 if let Some(GroupRecordValue::GroupMetadata(value)) = value {
                     for member in &value.members {
                         self.loaded_sessions.insert(
                             (key.group.clone(), member.member_id.clone()),
-                            LoadedSession::Classic { session_timeout_ms: member.session_timeout },
+                            LoadedSession::Classic {
+                                session_timeout_ms: member.session_timeout,
+                            },
                         );
                     }
                 }
             }
             (GroupRecordKey::ConsumerGroupMemberMetadata(key), value) => {
                 let id = (key.group_id.clone(), key.member_id.clone());
-                if value.is_some() {
-                    self.loaded_sessions.insert(id, LoadedSession::Consumer);
+                if let Some(value) = value {
+                    let session_timeout_ms = match value {
+                        GroupRecordValue::ConsumerGroupMemberMetadata(v) => v
+                            .classic_member_metadata
+                            .as_ref()
+                            .map(|c| c.session_timeout_ms),
+                        _ => None,
+                    };
+                    let session = LoadedSession::Consumer { session_timeout_ms };
+                    self.loaded_sessions.insert(id, session);
                 } else {
                     self.loaded_sessions.remove(&id);
                 }
@@ -110,15 +128,10 @@ impl GroupShard {
         let mut records = Vec::new();
         if self.consumer.contains(group_id) {
             if !self.consumer.is_empty(group_id) {
-                let response = JoinGroupResponse::default()
-                    .with_error_code(ResponseError::InconsistentGroupProtocol.code())
-                    .with_generation_id(-1)
-                    .with_member_id(StrBytes::default());
-                return CoordinatorResult {
-                    records,
-                    response: (),
-                    deferred: vec![DeferredResponse::new(tx, response, join_error)],
-                };
+                // A classic member joins the consumer group (mixed group, group::migration).
+                let mut result = self.consumer.classic_join(ctx, req, tx);
+                self.complete_downgrades(ctx, &mut result);
+                return result;
             }
             match self.consumer.delete_group(ctx, group_id) {
                 Ok(tombstones) => records = tombstones,
@@ -145,34 +158,53 @@ impl GroupShard {
         tx: oneshot::Sender<SyncGroupResponse>,
     ) -> CoordinatorResult<()> {
         if self.consumer.contains(req.group_id.as_str()) {
-            let response = sync_error(ResponseError::UnknownMemberId.code());
-            return CoordinatorResult {
-                records: Vec::new(),
-                response: (),
-                deferred: vec![DeferredResponse::new(tx, response, sync_error)],
-            };
+            return self.consumer.classic_sync(ctx, req, tx);
         }
         self.classic.sync(ctx, req, tx)
     }
 
     /// Heartbeat (classic).
-    pub(crate) fn heartbeat(&mut self, ctx: &mut OpContext<'_>, req: &HeartbeatRequest) -> CoordinatorResult<HeartbeatResponse> {
+    pub(crate) fn heartbeat(
+        &mut self,
+        ctx: &mut OpContext<'_>,
+        req: &HeartbeatRequest,
+    ) -> CoordinatorResult<HeartbeatResponse> {
         if self.consumer.contains(req.group_id.as_str()) {
-            return CoordinatorResult::response_only(
-                HeartbeatResponse::default().with_error_code(ResponseError::UnknownMemberId.code()),
-            );
+            return self.consumer.classic_heartbeat(ctx, req);
         }
         self.classic.heartbeat(ctx, req)
     }
 
     /// LeaveGroup (classic).
-    pub(crate) fn leave(&mut self, ctx: &mut OpContext<'_>, req: &LeaveGroupRequest) -> CoordinatorResult<LeaveGroupResponse> {
+    pub(crate) fn leave(
+        &mut self,
+        ctx: &mut OpContext<'_>,
+        req: &LeaveGroupRequest,
+    ) -> CoordinatorResult<LeaveGroupResponse> {
         if self.consumer.contains(req.group_id.as_str()) {
-            return CoordinatorResult::response_only(
-                LeaveGroupResponse::default().with_error_code(ResponseError::UnknownMemberId.code()),
-            );
+            return self.consumer.classic_leave(ctx, req);
         }
         self.classic.leave(ctx, req)
+    }
+
+    /// The persisted state of the classic and consumer groups, rendered for comparing a live
+    /// shard with one rebuilt from its records.
+    #[cfg(test)]
+    pub(crate) fn persisted_debug(&self) -> String {
+        format!(
+            "{:?}\n{:?}",
+            self.classic.persisted_view(),
+            self.consumer.persisted_view()
+        )
+    }
+
+    /// Hands the groups the consumer state machine downgraded over to the classic one.
+    fn complete_downgrades<R>(
+        &mut self,
+        ctx: &mut OpContext<'_>,
+        result: &mut CoordinatorResult<R>,
+    ) {
+        migration::complete_downgrades(&mut self.classic, &mut self.consumer, ctx, result);
     }
 
     /// ConsumerGroupHeartbeat.
@@ -185,11 +217,24 @@ impl GroupShard {
         let mut records = Vec::new();
         if self.classic.contains(group_id) {
             let convertible = self.classic.is_empty(group_id) && req.member_epoch == 0;
+            if !convertible && !self.classic.is_empty(group_id) {
+                // Online upgrade of a non-empty classic group (group::migration).
+                let mut result = migration::upgrade_and_heartbeat(
+                    &mut self.classic,
+                    &mut self.consumer,
+                    ctx,
+                    req,
+                );
+                self.complete_downgrades(ctx, &mut result);
+                return result;
+            }
             if !convertible {
                 return CoordinatorResult::response_only(
                     ConsumerGroupHeartbeatResponse::default()
                         .with_error_code(ResponseError::GroupIdNotFound.code())
-                        .with_error_message(Some(str_bytes(&format!("Group {group_id} is not a consumer group.")))),
+                        .with_error_message(Some(str_bytes(&format!(
+                            "Group {group_id} is not a consumer group."
+                        )))),
                 );
             }
             match self.classic.delete_group(ctx, group_id) {
@@ -202,6 +247,7 @@ impl GroupShard {
             }
         }
         let mut result = self.consumer.heartbeat(ctx, req);
+        self.complete_downgrades(ctx, &mut result);
         if result.response.error_code != 0 && !records.is_empty() {
             // The join was refused: keep the classic group (replay the removal back).
             // Cheapest correct undo: rebuild it as an Empty group, as the load would.
@@ -224,12 +270,18 @@ impl GroupShard {
         let member_id = req.member_id.as_str();
         let epoch = req.generation_id_or_member_epoch;
         let validation = if self.consumer.contains(group_id) {
-            self.consumer.validate_offset_commit(group_id, member_id, epoch)
+            self.consumer
+                .validate_offset_commit(group_id, member_id, epoch)
         } else {
             let instance = req.group_instance_id.as_ref().map(|s| s.as_str());
-            match self.classic.validate_offset_commit(group_id, member_id, epoch, instance) {
+            match self
+                .classic
+                .validate_offset_commit(group_id, member_id, epoch, instance)
+            {
                 // Below v9 Kafka answers ILLEGAL_GENERATION for an unknown group with a generation.
-                Err(code) if code == ResponseError::GroupIdNotFound.code() && ctx.api_version < 9 => {
+                Err(code)
+                    if code == ResponseError::GroupIdNotFound.code() && ctx.api_version < 9 =>
+                {
                     Err(ResponseError::IllegalGeneration.code())
                 }
                 other => other,
@@ -262,7 +314,8 @@ impl GroupShard {
     ) -> Result<Vec<(String, Vec<CommittedOffset>)>, i16> {
         if let Some((member_id, member_epoch)) = member {
             if self.consumer.contains(group_id) {
-                self.consumer.validate_offset_fetch(group_id, member_id, member_epoch)?;
+                self.consumer
+                    .validate_offset_fetch(group_id, member_id, member_epoch)?;
             }
         }
         Ok(self.offsets.fetch(group_id, topics, require_stable))
@@ -276,9 +329,10 @@ impl GroupShard {
         ctx: &mut OpContext<'_>,
         group_id: &str,
         topics: &[(String, Vec<i32>)],
-    ) -> CoordinatorResult<Result<Vec<(String, Vec<(i32, i16)>)>, i16>> {
+    ) -> CoordinatorResult<OffsetDeleteOutcome> {
         let subscribed: Option<BTreeSet<String>> = if self.consumer.contains(group_id) {
-            (!self.consumer.is_empty(group_id)).then(|| self.consumer_subscriptions(group_id, ctx.image))
+            (!self.consumer.is_empty(group_id))
+                .then(|| self.consumer_subscriptions(group_id, ctx.image))
         } else if self.classic.contains(group_id) {
             (!self.classic.is_empty(group_id)).then(|| self.classic_subscriptions(group_id))
         } else if self.offsets.has_offsets(group_id) {
@@ -289,12 +343,21 @@ impl GroupShard {
         let mut deletable = Vec::new();
         let mut response = Vec::with_capacity(topics.len());
         for (topic, partitions) in topics {
-            let is_subscribed = subscribed.as_ref().is_some_and(|s| s.contains(topic) || s.contains("*"));
-            let code = if is_subscribed { ResponseError::GroupSubscribedToTopic.code() } else { 0 };
+            let is_subscribed = subscribed
+                .as_ref()
+                .is_some_and(|s| s.contains(topic) || s.contains("*"));
+            let code = if is_subscribed {
+                ResponseError::GroupSubscribedToTopic.code()
+            } else {
+                0
+            };
             if code == 0 {
                 deletable.extend(partitions.iter().map(|p| (topic.clone(), *p)));
             }
-            response.push((topic.clone(), partitions.iter().map(|p| (*p, code)).collect()));
+            response.push((
+                topic.clone(),
+                partitions.iter().map(|p| (*p, code)).collect(),
+            ));
         }
         let records = self.offsets.delete(ctx, group_id, &deletable);
         CoordinatorResult::with_records(records, Ok(response))
@@ -304,7 +367,12 @@ impl GroupShard {
         let mut topics = BTreeSet::new();
         if let Some(group) = self.consumer.describe(group_id, image) {
             for member in group.members {
-                topics.extend(member.subscribed_topic_names.iter().map(|t| t.0.to_string()));
+                topics.extend(
+                    member
+                        .subscribed_topic_names
+                        .iter()
+                        .map(|t| t.0.to_string()),
+                );
                 if member.subscribed_topic_regex.is_some() {
                     // A regex may match any topic: treat every topic as subscribed.
                     topics.insert("*".to_owned());
@@ -319,8 +387,12 @@ impl GroupShard {
     /// shown, counts as subscribed to everything (Kafka answers NON_EMPTY_GROUP-like refusals then).
     fn classic_subscriptions(&self, group_id: &str) -> BTreeSet<String> {
         let mut topics = BTreeSet::new();
-        let Some(group) = self.classic.describe(group_id) else { return topics };
-        if group.protocol_type.as_str() != "consumer" || group.members.iter().any(|m| m.member_metadata.is_empty()) {
+        let Some(group) = self.classic.describe(group_id) else {
+            return topics;
+        };
+        if group.protocol_type.as_str() != "consumer"
+            || group.members.iter().any(|m| m.member_metadata.is_empty())
+        {
             topics.insert("*".to_owned());
             return topics;
         }
@@ -382,7 +454,11 @@ impl GroupShard {
 
     /// DeleteGroups for one group: its offsets' and its own tombstones; the code is 0 or
     /// GROUP_ID_NOT_FOUND / NON_EMPTY_GROUP.
-    pub(crate) fn delete_group(&mut self, ctx: &mut OpContext<'_>, group_id: &str) -> CoordinatorResult<i16> {
+    pub(crate) fn delete_group(
+        &mut self,
+        ctx: &mut OpContext<'_>,
+        group_id: &str,
+    ) -> CoordinatorResult<i16> {
         let group_records = if self.consumer.contains(group_id) {
             self.consumer.delete_group(ctx, group_id)
         } else {
@@ -412,7 +488,10 @@ impl GroupShard {
             })
             .collect();
         for group_id in expired_groups {
-            if !self.offsets.has_offsets(&group_id) && self.classic.contains(&group_id) && self.classic.is_empty(&group_id) {
+            if !self.offsets.has_offsets(&group_id)
+                && self.classic.contains(&group_id)
+                && self.classic.is_empty(&group_id)
+            {
                 if let Ok(tombstones) = self.classic.delete_group(ctx, &group_id) {
                     records.extend(tombstones);
                 }
@@ -425,9 +504,14 @@ impl GroupShard {
 impl CoordinatorShard for GroupShard {
     fn replay(&mut self, record: &GroupRecord) {
         self.track_loaded_members(record);
-        let known = self.offsets.replay(record) | self.classic.replay(record) | self.consumer.replay(record);
+        let known = self.offsets.replay(record)
+            | self.classic.replay(record)
+            | self.consumer.replay(record);
         if !known {
-            tracing::debug!(record_type = record.type_id(), "group record no state machine claims");
+            tracing::debug!(
+                record_type = record.type_id(),
+                "group record no state machine claims"
+            );
         }
     }
 
@@ -446,15 +530,22 @@ impl CoordinatorShard for GroupShard {
         for ((group_id, member_id), session) in std::mem::take(&mut self.loaded_sessions) {
             let (key, timeout_ms) = match session {
                 LoadedSession::Classic { session_timeout_ms } => (
-                    TimerKey::ClassicMemberSession { group_id, member_id },
+                    TimerKey::ClassicMemberSession {
+                        group_id,
+                        member_id,
+                    },
                     session_timeout_ms,
                 ),
-                LoadedSession::Consumer => (
-                    TimerKey::ConsumerSession { group_id, member_id },
-                    ctx.config.consumer_session_timeout_ms,
+                LoadedSession::Consumer { session_timeout_ms } => (
+                    TimerKey::ConsumerSession {
+                        group_id,
+                        member_id,
+                    },
+                    session_timeout_ms.unwrap_or(ctx.config.consumer_session_timeout_ms),
                 ),
             };
-            ctx.timers.schedule(key, ctx.now_ms.saturating_add(i64::from(timeout_ms)));
+            ctx.timers
+                .schedule(key, ctx.now_ms.saturating_add(i64::from(timeout_ms)));
         }
         result
     }
@@ -462,7 +553,14 @@ impl CoordinatorShard for GroupShard {
     fn on_timer(&mut self, ctx: &mut OpContext<'_>, key: &TimerKey) -> CoordinatorResult<()> {
         match key {
             TimerKey::OffsetsExpiry => self.expire_offsets(ctx),
-            TimerKey::ConsumerSession { .. } | TimerKey::ConsumerRebalance { .. } => self.consumer.on_timer(ctx, key),
+            TimerKey::ConsumerSession { .. }
+            | TimerKey::ConsumerRebalance { .. }
+            | TimerKey::ConsumerClassicJoin { .. }
+            | TimerKey::ConsumerClassicSync { .. } => {
+                let mut result = self.consumer.on_timer(ctx, key);
+                self.complete_downgrades(ctx, &mut result);
+                result
+            }
             _ => self.classic.on_timer(ctx, key),
         }
     }
@@ -473,14 +571,15 @@ impl CoordinatorShard for GroupShard {
 }
 
 fn join_error(code: i16) -> JoinGroupResponse {
-    JoinGroupResponse::default().with_error_code(code).with_generation_id(-1)
+    JoinGroupResponse::default()
+        .with_error_code(code)
+        .with_generation_id(-1)
 }
 
-fn sync_error(code: i16) -> SyncGroupResponse {
-    SyncGroupResponse::default().with_error_code(code)
-}
-
-fn all_partitions_failed(topics: &[OffsetCommitRequestTopic], code: i16) -> Vec<OffsetCommitResponseTopic> {
+fn all_partitions_failed(
+    topics: &[OffsetCommitRequestTopic],
+    code: i16,
+) -> Vec<OffsetCommitResponseTopic> {
     topics
         .iter()
         .map(|topic| {
@@ -506,7 +605,9 @@ fn all_partitions_failed(topics: &[OffsetCommitRequestTopic], code: i16) -> Vec<
 /// int16-length strings). `None` when the bytes are not one.
 fn parse_subscription_topics(metadata: &[u8]) -> Option<Vec<String>> {
     let mut at = 2_usize;
-    let read_i16 = |buf: &[u8], at: usize| -> Option<i16> { Some(i16::from_be_bytes([*buf.get(at)?, *buf.get(at + 1)?])) };
+    let read_i16 = |buf: &[u8], at: usize| -> Option<i16> {
+        Some(i16::from_be_bytes([*buf.get(at)?, *buf.get(at + 1)?]))
+    };
     let _version = read_i16(metadata, 0)?;
     let count = i32::from_be_bytes(metadata.get(at..at + 4)?.try_into().ok()?);
     at += 4;
@@ -528,8 +629,13 @@ mod tests {
     #[test]
     fn subscription_topics_parse_from_consumer_protocol_bytes() {
         // version 1, ["a", "bc"], then user data and owned partitions that are ignored.
-        let bytes = [0, 1, 0, 0, 0, 2, 0, 1, b'a', 0, 2, b'b', b'c', 0xff, 0xff, 0xff, 0xff];
-        assert_eq!(parse_subscription_topics(&bytes), Some(vec!["a".to_owned(), "bc".to_owned()]));
+        let bytes = [
+            0, 1, 0, 0, 0, 2, 0, 1, b'a', 0, 2, b'b', b'c', 0xff, 0xff, 0xff, 0xff,
+        ];
+        assert_eq!(
+            parse_subscription_topics(&bytes),
+            Some(vec!["a".to_owned(), "bc".to_owned()])
+        );
         assert_eq!(parse_subscription_topics(&[0, 1, 0]), None);
     }
 }

@@ -19,6 +19,10 @@ pub(crate) enum TimerKey {
     ConsumerSession { group_id: String, member_id: String },
     /// Consumer group: a member did not revoke partitions within its rebalance timeout.
     ConsumerRebalance { group_id: String, member_id: String },
+    /// Consumer group, classic member: told to rejoin, it did not within its rebalance timeout.
+    ConsumerClassicJoin { group_id: String, member_id: String },
+    /// Consumer group, classic member: joined, it did not sync within its rebalance timeout.
+    ConsumerClassicSync { group_id: String, member_id: String },
     /// Periodic expiry of committed offsets (`offsets.retention.check.interval.ms`).
     OffsetsExpiry,
 }
@@ -57,7 +61,8 @@ impl Timers {
         self.by_key.contains_key(key)
     }
 
-    /// The deadline of `key`, if scheduled.
+    /// The deadline of `key`, if scheduled (tests check what was armed).
+    #[cfg(test)]
     pub(crate) fn deadline(&self, key: &TimerKey) -> Option<i64> {
         self.by_key.get(key).map(|(deadline, _)| *deadline)
     }
@@ -74,7 +79,9 @@ impl Timers {
             if *deadline > now_ms {
                 break;
             }
-            let Some((_, _, key)) = self.by_deadline.pop_first() else { break };
+            let Some((_, _, key)) = self.by_deadline.pop_first() else {
+                break;
+            };
             self.by_key.remove(&key);
             expired.push(key);
         }
@@ -83,8 +90,12 @@ impl Timers {
 
     /// Cancels every timer of `group_id` (the group was deleted or unloaded).
     pub(crate) fn cancel_group(&mut self, group_id: &str) {
-        let keys: Vec<TimerKey> =
-            self.by_key.keys().filter(|key| key.group_id() == Some(group_id)).cloned().collect();
+        let keys: Vec<TimerKey> = self
+            .by_key
+            .keys()
+            .filter(|key| key.group_id() == Some(group_id))
+            .cloned()
+            .collect();
         for key in keys {
             self.cancel(&key);
         }
@@ -100,7 +111,9 @@ impl TimerKey {
             | Self::ClassicMemberSession { group_id, .. }
             | Self::ClassicPendingMember { group_id, .. }
             | Self::ConsumerSession { group_id, .. }
-            | Self::ConsumerRebalance { group_id, .. } => Some(group_id),
+            | Self::ConsumerRebalance { group_id, .. }
+            | Self::ConsumerClassicJoin { group_id, .. }
+            | Self::ConsumerClassicSync { group_id, .. } => Some(group_id),
             Self::OffsetsExpiry => None,
         }
     }
@@ -111,7 +124,10 @@ mod tests {
     use super::*;
 
     fn session(member: &str) -> TimerKey {
-        TimerKey::ConsumerSession { group_id: "g".into(), member_id: member.into() }
+        TimerKey::ConsumerSession {
+            group_id: "g".into(),
+            member_id: member.into(),
+        }
     }
 
     #[test]
@@ -138,8 +154,18 @@ mod tests {
     fn cancelling_a_group_leaves_other_groups_timers() {
         let mut timers = Timers::default();
         timers.schedule(session("a"), 10);
-        timers.schedule(TimerKey::ClassicJoin { group_id: "other".into() }, 10);
+        timers.schedule(
+            TimerKey::ClassicJoin {
+                group_id: "other".into(),
+            },
+            10,
+        );
         timers.cancel_group("g");
-        assert_eq!(timers.pop_expired(10), vec![TimerKey::ClassicJoin { group_id: "other".into() }]);
+        assert_eq!(
+            timers.pop_expired(10),
+            vec![TimerKey::ClassicJoin {
+                group_id: "other".into()
+            }]
+        );
     }
 }

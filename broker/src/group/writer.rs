@@ -104,7 +104,9 @@ pub(crate) fn compression_from_codec(codec: i32) -> Compression {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use strata_protocol::group_records::{GroupRecordKey, GroupRecordValue, OffsetCommitKey, OffsetCommitValue};
+    use strata_protocol::group_records::{
+        GroupRecordKey, GroupRecordValue, OffsetCommitKey, OffsetCommitValue,
+    };
     use strata_protocol::record_batch::{decode_records, RecordBatchView};
 
     fn commit(offset: i64) -> GroupRecord {

@@ -38,11 +38,9 @@ pub(crate) const SPEC: HandlerSpec = HandlerSpec {
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: AlterPartitionReassignmentsRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::AlterPartitionReassignments(alter_reassignments(
-            &context.image(),
-            &decoded,
-            request.api_version,
-        ))))
+        Ok(Some(ResponseKind::AlterPartitionReassignments(
+            alter_reassignments(&context.image(), &decoded, request.api_version),
+        )))
     })
 }
 
@@ -58,7 +56,10 @@ fn check(
     let in_progress = !current.adding_replicas.is_empty() || !current.removing_replicas.is_empty();
     let Some(target) = target else {
         return if in_progress {
-            Err((ResponseError::InvalidReplicaAssignment, Some(unsupported_move())))
+            Err((
+                ResponseError::InvalidReplicaAssignment,
+                Some(unsupported_move()),
+            ))
         } else {
             Err((ResponseError::NoReassignmentInProgress, None))
         };
@@ -74,7 +75,9 @@ fn check(
         if !seen.insert(*broker) {
             return Err((
                 ResponseError::InvalidReplicaAssignment,
-                Some(format!("The manual partition assignment includes the broker {broker} more than once.")),
+                Some(format!(
+                    "The manual partition assignment includes the broker {broker} more than once."
+                )),
             ));
         }
         if !image.brokers.contains_key(broker) {
@@ -99,7 +102,10 @@ fn check(
     if target == current.replicas.as_slice() {
         return Ok(());
     }
-    Err((ResponseError::InvalidReplicaAssignment, Some(unsupported_move())))
+    Err((
+        ResponseError::InvalidReplicaAssignment,
+        Some(unsupported_move()),
+    ))
 }
 
 fn unsupported_move() -> String {
@@ -124,12 +130,15 @@ pub(crate) fn alter_reassignments(
         for partition in &topic.partitions {
             let mut outcome = ReassignablePartitionResponse::default();
             outcome.partition_index = partition.partition_index;
-            let target: Option<Vec<i32>> =
-                partition.replicas.as_ref().map(|ids| ids.iter().map(|id| id.0).collect());
-            let checked = match image_topic.and_then(|t| t.partitions.get(&partition.partition_index)) {
-                None => Err((ResponseError::UnknownTopicOrPartition, None)),
-                Some(current) => check(image, current, target.as_deref(), allow_rf_change),
-            };
+            let target: Option<Vec<i32>> = partition
+                .replicas
+                .as_ref()
+                .map(|ids| ids.iter().map(|id| id.0).collect());
+            let checked =
+                match image_topic.and_then(|t| t.partitions.get(&partition.partition_index)) {
+                    None => Err((ResponseError::UnknownTopicOrPartition, None)),
+                    Some(current) => check(image, current, target.as_deref(), allow_rf_change),
+                };
             if let Err((error, message)) = checked {
                 outcome.error_code = error.code();
                 outcome.error_message = message.map(|m| wire_str(&m));
@@ -165,6 +174,8 @@ mod tests {
                 rack: None,
                 fenced: false,
                 in_controlled_shutdown: false,
+                supported_features: Vec::new(),
+                log_dirs: Vec::new(),
             },
         );
         image
@@ -189,9 +200,21 @@ mod tests {
 
     #[test]
     fn bad_targets_get_kafkas_error_codes() {
-        assert_eq!(code_for(Some(vec![])), ResponseError::InvalidReplicaAssignment.code());
-        assert_eq!(code_for(Some(vec![NODE_ID, NODE_ID])), ResponseError::InvalidReplicaAssignment.code());
-        assert_eq!(code_for(Some(vec![99])), ResponseError::InvalidReplicaAssignment.code());
-        assert_eq!(code_for(None), ResponseError::NoReassignmentInProgress.code());
+        assert_eq!(
+            code_for(Some(vec![])),
+            ResponseError::InvalidReplicaAssignment.code()
+        );
+        assert_eq!(
+            code_for(Some(vec![NODE_ID, NODE_ID])),
+            ResponseError::InvalidReplicaAssignment.code()
+        );
+        assert_eq!(
+            code_for(Some(vec![99])),
+            ResponseError::InvalidReplicaAssignment.code()
+        );
+        assert_eq!(
+            code_for(None),
+            ResponseError::NoReassignmentInProgress.code()
+        );
     }
 }

@@ -26,16 +26,19 @@ use crate::handlers::decode_request;
 use crate::router::{HandlerFuture, HandlerSpec, RequestContext};
 
 /// Registration of this handler.
-pub(crate) const SPEC: HandlerSpec =
-    HandlerSpec { api_key: ApiKey::AlterReplicaLogDirs, min_version: 1, max_version: 2, handle };
+pub(crate) const SPEC: HandlerSpec = HandlerSpec {
+    api_key: ApiKey::AlterReplicaLogDirs,
+    min_version: 1,
+    max_version: 2,
+    handle,
+};
 
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: AlterReplicaLogDirsRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::AlterReplicaLogDirs(alter_replica_log_dirs(
-            context.replica_manager.log_manager(),
-            &decoded,
-        ))))
+        Ok(Some(ResponseKind::AlterReplicaLogDirs(
+            alter_replica_log_dirs(context.replica_manager.log_manager(), &decoded),
+        )))
     })
 }
 
@@ -66,7 +69,12 @@ pub(crate) fn alter_replica_log_dirs(
                 } else {
                     match log_manager.get(&tp) {
                         None => ResponseError::ReplicaNotAvailable.code(),
-                        Some(log) if log.dir().parent().map(absolute).as_deref() == Some(destination.as_path()) => 0,
+                        Some(log)
+                            if log.dir().parent().map(absolute).as_deref()
+                                == Some(destination.as_path()) =>
+                        {
+                            0
+                        }
                         Some(log) => {
                             tracing::warn!(
                                 partition = %tp, from = %log.dir().display(), to = %destination.display(),
@@ -86,7 +94,9 @@ pub(crate) fn alter_replica_log_dirs(
 
 #[cfg(test)]
 mod tests {
-    use kafka_protocol::messages::alter_replica_log_dirs_request::{AlterReplicaLogDir, AlterReplicaLogDirTopic};
+    use kafka_protocol::messages::alter_replica_log_dirs_request::{
+        AlterReplicaLogDir, AlterReplicaLogDirTopic,
+    };
     use kafka_protocol::protocol::StrBytes;
 
     use super::*;
@@ -110,9 +120,17 @@ mod tests {
         let fixture = Fixture::new(&[("t", 1, &[])]);
         let log_manager = fixture.replica_manager.log_manager();
         let dir = log_manager.log_dirs()[0].clone();
-        let code = |request| alter_replica_log_dirs(log_manager, &request).results[0].partitions[0].error_code;
+        let code = |request| {
+            alter_replica_log_dirs(log_manager, &request).results[0].partitions[0].error_code
+        };
         assert_eq!(code(request(&dir, "t", 0)), 0);
-        assert_eq!(code(request(&dir, "other", 0)), ResponseError::ReplicaNotAvailable.code());
-        assert_eq!(code(request(Path::new("/no/such/dir"), "t", 0)), ResponseError::LogDirNotFound.code());
+        assert_eq!(
+            code(request(&dir, "other", 0)),
+            ResponseError::ReplicaNotAvailable.code()
+        );
+        assert_eq!(
+            code(request(Path::new("/no/such/dir"), "t", 0)),
+            ResponseError::LogDirNotFound.code()
+        );
     }
 }

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use kafka_protocol::messages::consumer_group_describe_response::DescribedGroup;
-use kafka_protocol::messages::{ApiKey, ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, ResponseKind};
+use kafka_protocol::messages::{
+    ApiKey, ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, ResponseKind,
+};
 use kafka_protocol::ResponseError;
 
 use crate::context::BrokerContext;
@@ -27,7 +29,9 @@ pub(crate) const SPEC: HandlerSpec = HandlerSpec {
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: ConsumerGroupDescribeRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::ConsumerGroupDescribe(describe(&context, &request, decoded).await)))
+        Ok(Some(ResponseKind::ConsumerGroupDescribe(
+            describe(&context, &request, decoded).await,
+        )))
     })
 }
 

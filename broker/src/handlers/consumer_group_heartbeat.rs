@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use kafka_protocol::messages::{ApiKey, ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, ResponseKind};
+use kafka_protocol::messages::{
+    ApiKey, ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, ResponseKind,
+};
 use kafka_protocol::ResponseError;
 
 use crate::context::BrokerContext;
@@ -25,7 +27,9 @@ pub(crate) const SPEC: HandlerSpec = HandlerSpec {
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: ConsumerGroupHeartbeatRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::ConsumerGroupHeartbeat(heartbeat(&context, &request, decoded).await)))
+        Ok(Some(ResponseKind::ConsumerGroupHeartbeat(
+            heartbeat(&context, &request, decoded).await,
+        )))
     })
 }
 
@@ -42,12 +46,17 @@ async fn heartbeat(
         return failed(ResponseError::InvalidRequest.code())
             .with_error_message(Some(wire_str("GroupId can't be empty.")));
     }
-    let shard = match context.group_coordinator.shard_for(decoded.group_id.as_str()) {
+    let shard = match context
+        .group_coordinator
+        .shard_for(decoded.group_id.as_str())
+    {
         Ok(shard) => shard,
         Err(code) => return failed(code),
     };
     shard
-        .run(op_meta(request), move |shard, ctx| shard.consumer_heartbeat(ctx, &decoded))
+        .run(op_meta(request), move |shard, ctx| {
+            shard.consumer_heartbeat(ctx, &decoded)
+        })
         .await
         .unwrap_or_else(failed)
 }

@@ -24,11 +24,17 @@ pub(crate) const SPEC: HandlerSpec = HandlerSpec {
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: DeleteGroupsRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::DeleteGroups(delete_groups(&context, &request, decoded).await)))
+        Ok(Some(ResponseKind::DeleteGroups(
+            delete_groups(&context, &request, decoded).await,
+        )))
     })
 }
 
-async fn delete_groups(context: &BrokerContext, request: &RequestContext, decoded: DeleteGroupsRequest) -> DeleteGroupsResponse {
+async fn delete_groups(
+    context: &BrokerContext,
+    request: &RequestContext,
+    decoded: DeleteGroupsRequest,
+) -> DeleteGroupsResponse {
     let mut results = Vec::with_capacity(decoded.groups_names.len());
     for group_id in decoded.groups_names {
         let code = if group_id.is_empty() {
@@ -39,13 +45,19 @@ async fn delete_groups(context: &BrokerContext, request: &RequestContext, decode
                 Ok(shard) => {
                     let id = group_id.to_string();
                     shard
-                        .run(op_meta(request), move |shard, ctx| shard.delete_group(ctx, &id))
+                        .run(op_meta(request), move |shard, ctx| {
+                            shard.delete_group(ctx, &id)
+                        })
                         .await
                         .unwrap_or_else(|code| code)
                 }
             }
         };
-        results.push(DeletableGroupResult::default().with_group_id(group_id).with_error_code(code));
+        results.push(
+            DeletableGroupResult::default()
+                .with_group_id(group_id)
+                .with_error_code(code),
+        );
     }
     DeleteGroupsResponse::default().with_results(results)
 }

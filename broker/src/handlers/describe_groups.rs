@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use kafka_protocol::messages::describe_groups_response::DescribedGroup;
-use kafka_protocol::messages::{ApiKey, DescribeGroupsRequest, DescribeGroupsResponse, ResponseKind};
+use kafka_protocol::messages::{
+    ApiKey, DescribeGroupsRequest, DescribeGroupsResponse, ResponseKind,
+};
 use kafka_protocol::ResponseError;
 
 use crate::context::BrokerContext;
@@ -31,11 +33,17 @@ pub(crate) const GROUP_AUTHORIZED_OPERATIONS_ALL: i32 = (1 << 3) | (1 << 6) | (1
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: DescribeGroupsRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::DescribeGroups(describe_groups(&context, &request, decoded).await)))
+        Ok(Some(ResponseKind::DescribeGroups(
+            describe_groups(&context, &request, decoded).await,
+        )))
     })
 }
 
-async fn describe_groups(context: &BrokerContext, request: &RequestContext, decoded: DescribeGroupsRequest) -> DescribeGroupsResponse {
+async fn describe_groups(
+    context: &BrokerContext,
+    request: &RequestContext,
+    decoded: DescribeGroupsRequest,
+) -> DescribeGroupsResponse {
     let operations = if decoded.include_authorized_operations {
         GROUP_AUTHORIZED_OPERATIONS_ALL
     } else {
@@ -45,7 +53,10 @@ async fn describe_groups(context: &BrokerContext, request: &RequestContext, deco
     let mut groups = Vec::with_capacity(decoded.groups.len());
     for group_id in decoded.groups {
         let failed = |code: i16| {
-            DescribedGroup::default().with_group_id(group_id.clone()).with_error_code(code).with_authorized_operations(operations)
+            DescribedGroup::default()
+                .with_group_id(group_id.clone())
+                .with_error_code(code)
+                .with_authorized_operations(operations)
         };
         if group_id.is_empty() {
             groups.push(failed(ResponseError::InvalidGroupId.code()));
@@ -60,7 +71,9 @@ async fn describe_groups(context: &BrokerContext, request: &RequestContext, deco
         };
         let id = group_id.to_string();
         let described = shard
-            .run(op_meta(request), move |shard, _ctx| CoordinatorResult::response_only(shard.describe_classic(&id, version)))
+            .run(op_meta(request), move |shard, _ctx| {
+                CoordinatorResult::response_only(shard.describe_classic(&id, version))
+            })
             .await;
         groups.push(match described {
             Ok(group) => group.with_authorized_operations(operations),

@@ -51,7 +51,10 @@ fn replica_state(r: &ReplicaStatus) -> ReplicaState {
 }
 
 /// Kafka's `getPartitionLevelErrorResponse`: every requested partition with `error`.
-fn partition_errors(request: &DescribeQuorumRequest, error: ResponseError) -> DescribeQuorumResponse {
+fn partition_errors(
+    request: &DescribeQuorumRequest,
+    error: ResponseError,
+) -> DescribeQuorumResponse {
     DescribeQuorumResponse::default().with_topics(
         request
             .topics
@@ -74,7 +77,10 @@ fn partition_errors(request: &DescribeQuorumRequest, error: ResponseError) -> De
     )
 }
 
-fn describe_quorum(request: &DescribeQuorumRequest, status: &QuorumStatus) -> DescribeQuorumResponse {
+fn describe_quorum(
+    request: &DescribeQuorumRequest,
+    status: &QuorumStatus,
+) -> DescribeQuorumResponse {
     // Kafka's hasValidTopicPartition: exactly one topic, __cluster_metadata, partition 0.
     let valid = matches!(request.topics.as_slice(), [t]
         if t.topic_name.0.as_str() == METADATA_TOPIC
@@ -82,7 +88,12 @@ fn describe_quorum(request: &DescribeQuorumRequest, status: &QuorumStatus) -> De
     if !valid {
         return partition_errors(request, ResponseError::UnknownTopicOrPartition);
     }
-    if status.leader_id < 0 || !status.voters.iter().any(|v| v.replica_id == status.leader_id) {
+    if status.leader_id < 0
+        || !status
+            .voters
+            .iter()
+            .any(|v| v.replica_id == status.leader_id)
+    {
         return partition_errors(request, ResponseError::NotLeaderOrFollower);
     }
     let partition = PartitionData::default()
@@ -123,10 +134,12 @@ mod tests {
     use super::*;
 
     fn request(topic: &str, partition: i32) -> DescribeQuorumRequest {
-        DescribeQuorumRequest::default().with_topics(vec![describe_quorum_request::TopicData::default()
-            .with_topic_name(TopicName(wire_str(topic)))
-            .with_partitions(vec![describe_quorum_request::PartitionData::default()
-                .with_partition_index(partition)])])
+        DescribeQuorumRequest::default().with_topics(vec![
+            describe_quorum_request::TopicData::default()
+                .with_topic_name(TopicName(wire_str(topic)))
+                .with_partitions(vec![describe_quorum_request::PartitionData::default()
+                    .with_partition_index(partition)]),
+        ])
     }
 
     fn status() -> QuorumStatus {
@@ -149,7 +162,15 @@ mod tests {
     fn leader_answers_with_offsets_voters_and_endpoints() {
         let response = describe_quorum(&request(METADATA_TOPIC, 0), &status());
         let p = &response.topics[0].partitions[0];
-        assert_eq!((p.error_code, p.leader_id.0, p.leader_epoch, p.high_watermark), (0, 1, 3, 42));
+        assert_eq!(
+            (
+                p.error_code,
+                p.leader_id.0,
+                p.leader_epoch,
+                p.high_watermark
+            ),
+            (0, 1, 3, 42)
+        );
         assert_eq!(p.current_voters[0].log_end_offset, 42);
         assert_eq!(response.nodes[0].listeners[0].port, 9093);
     }

@@ -213,6 +213,8 @@ mod tests {
                 rack: None,
                 fenced: false,
                 in_controlled_shutdown: false,
+                supported_features: Vec::new(),
+                log_dirs: Vec::new(),
             },
         );
         for (name, count) in topics {

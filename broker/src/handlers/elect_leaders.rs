@@ -23,8 +23,12 @@ use crate::handlers::{decode_request, wire_str, wire_topic};
 use crate::router::{HandlerFuture, HandlerSpec, RequestContext};
 
 /// Registration of this handler.
-pub(crate) const SPEC: HandlerSpec =
-    HandlerSpec { api_key: ApiKey::ElectLeaders, min_version: 0, max_version: 2, handle };
+pub(crate) const SPEC: HandlerSpec = HandlerSpec {
+    api_key: ApiKey::ElectLeaders,
+    min_version: 0,
+    max_version: 2,
+    handle,
+};
 
 /// `election_type` of a preferred-leader election.
 const ELECTION_PREFERRED: i8 = 0;
@@ -34,12 +38,18 @@ const ELECTION_UNCLEAN: i8 = 1;
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: ElectLeadersRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::ElectLeaders(elect_leaders(&context.image(), &decoded))))
+        Ok(Some(ResponseKind::ElectLeaders(elect_leaders(
+            &context.image(),
+            &decoded,
+        ))))
     })
 }
 
 /// The per-partition outcome of `request` against `image`.
-pub(crate) fn elect_leaders(image: &MetadataImage, request: &ElectLeadersRequest) -> ElectLeadersResponse {
+pub(crate) fn elect_leaders(
+    image: &MetadataImage,
+    request: &ElectLeadersRequest,
+) -> ElectLeadersResponse {
     let mut response = ElectLeadersResponse::default();
     if request.election_type != ELECTION_PREFERRED && request.election_type != ELECTION_UNCLEAN {
         response.error_code = ResponseError::InvalidRequest.code();
@@ -49,7 +59,10 @@ pub(crate) fn elect_leaders(image: &MetadataImage, request: &ElectLeadersRequest
     match &request.topic_partitions {
         Some(topics) => {
             for topic in topics {
-                wanted.entry(topic.topic.0.to_string()).or_default().extend(&topic.partitions);
+                wanted
+                    .entry(topic.topic.0.to_string())
+                    .or_default()
+                    .extend(&topic.partitions);
             }
         }
         None => {
@@ -116,8 +129,11 @@ mod tests {
         let mut image = MetadataImage::empty("c");
         add_topic(&mut image, "t", 2);
         let response = elect_leaders(&image, &request(ELECTION_PREFERRED, "t", vec![0, 1]));
-        let codes: Vec<i16> =
-            response.replica_election_results[0].partition_result.iter().map(|p| p.error_code).collect();
+        let codes: Vec<i16> = response.replica_election_results[0]
+            .partition_result
+            .iter()
+            .map(|p| p.error_code)
+            .collect();
         assert_eq!(codes, vec![ResponseError::ElectionNotNeeded.code(); 2]);
     }
 
@@ -140,6 +156,9 @@ mod tests {
     #[test]
     fn an_unknown_election_type_is_an_invalid_request() {
         let image = MetadataImage::empty("c");
-        assert_eq!(elect_leaders(&image, &request(7, "t", vec![0])).error_code, ResponseError::InvalidRequest.code());
+        assert_eq!(
+            elect_leaders(&image, &request(7, "t", vec![0])).error_code,
+            ResponseError::InvalidRequest.code()
+        );
     }
 }

@@ -12,6 +12,11 @@
 //! - The fetch answers at once when `max_wait_ms <= 0`, when it has `min_bytes`, or when any
 //!   partition has an error; otherwise it waits, woken by appends to any of its partitions,
 //!   until `min_bytes` are available or `max_wait_ms` passes, then reads again.
+//! - Tiered storage (KIP-405): a consumer offset in `[log start, local log start)` is read from
+//!   the bucket, for the first such partition of the request only (later ones get no records
+//!   this time), while the others are answered from local data; the response then waits for the
+//!   remote read at most `remote.fetch.max.wait.ms` (`delayed_remote_fetch.rs`) instead of
+//!   long-polling. Followers get OFFSET_MOVED_TO_TIERED_STORAGE there.
 //! - KIP-227 sessions decide which partitions are read and which are answered.
 //! - Topics are named up to v12 and identified by id from v13 (`UNKNOWN_TOPIC_ID` when unknown).
 //! - `aborted_transactions` is null for `read_uncommitted` and an empty list for
@@ -26,17 +31,22 @@ use kafka_protocol::messages::fetch_response::{
 };
 use kafka_protocol::messages::{ApiKey, FetchRequest, FetchResponse, ResponseKind, TopicName};
 use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::ResponseError;
 use strata_controller::MetadataImage;
+use strata_storage::remote::RemotePartition;
+use strata_storage::LogError;
 use uuid::Uuid;
 
 use crate::context::BrokerContext;
 use crate::delayed_fetch::wait_until;
+use crate::delayed_remote_fetch::{self, RemoteFetch, RemoteFetchOutcome};
 use crate::fetch_session::{
     FetchPartitionParams, FetchSessionCache, FetchSessionRequest, PartitionKey, PartitionOutcome,
     SessionTopic,
 };
 use crate::handlers::decode_request;
 use crate::partition::{Partition, PartitionError};
+use crate::remote_log::RemoteTier;
 use crate::replica_manager::{leader_endpoints_to_add, ReplicaManager};
 use crate::router::{HandlerFuture, HandlerSpec, RequestContext};
 
@@ -101,6 +111,18 @@ struct ReadRound {
     partitions: Vec<PartitionData>,
     bytes: usize,
     any_error: bool,
+    /// The first consumer partition whose offset is in the tiered range (Kafka serves only
+    /// that one from remote storage per request; later ones get no records this time).
+    remote: Option<RemoteFetch>,
+}
+
+/// What reading one partition locally found.
+enum LocalRead {
+    /// The answer.
+    Done(PartitionData),
+    /// A consumer's offset is below the local log start and within the tiered range: the
+    /// answer (offsets, no records yet) and the remote read that would fill it.
+    Tiered(PartitionData, Arc<RemotePartition>, usize),
 }
 
 /// Serves one Fetch request (session handling, reads, long-poll) and builds the response.
@@ -138,9 +160,11 @@ pub(crate) async fn handle_fetch(
         })
         .collect();
 
-    let mut round = read_round(&targets, params);
+    let tier = replica_manager.remote_tier().map(Arc::as_ref);
+    let mut round = read_round(&targets, params, tier);
     let min_bytes = usize::try_from(request.min_bytes.max(0)).unwrap_or(0);
     let must_answer_now = request.max_wait_ms <= 0
+        || round.remote.is_some()
         || targets.is_empty()
         || round.bytes >= min_bytes
         || round.any_error;
@@ -154,14 +178,30 @@ pub(crate) async fn handle_fetch(
             if !has_news(&targets, params) {
                 return None;
             }
-            let next = read_round(&targets, params);
-            (next.bytes >= min_bytes || next.any_error).then_some(next)
+            let next = read_round(&targets, params, tier);
+            (next.bytes >= min_bytes || next.any_error || next.remote.is_some()).then_some(next)
         })
         .await;
         round = match satisfied {
             Some(done) => done,
-            None => read_round(&targets, params),
+            None => read_round(&targets, params, tier),
         };
+    }
+    if let (Some(remote), Some(tier)) = (round.remote.take(), tier) {
+        let index = remote.index;
+        let outcome = delayed_remote_fetch::complete(remote, tier.fetch_max_wait()).await;
+        if let Some(data) = round.partitions.get_mut(index) {
+            match outcome {
+                RemoteFetchOutcome::Records(records) => {
+                    round.bytes += records.len();
+                    data.records = Some(records);
+                }
+                RemoteFetchOutcome::Error(code) => {
+                    *data = error_partition_code(code, data.partition_index);
+                }
+                RemoteFetchOutcome::Expired => {}
+            }
+        }
     }
 
     let outcomes: Vec<PartitionOutcome> = round
@@ -314,16 +354,31 @@ fn has_news(targets: &[Target], params: FetchParams) -> bool {
 }
 
 /// Reads every target once, in order, against the response byte budget.
-fn read_round(targets: &[Target], params: FetchParams) -> ReadRound {
+fn read_round(targets: &[Target], params: FetchParams, tier: Option<&RemoteTier>) -> ReadRound {
     let mut remaining = params.max_bytes;
     let mut min_one_message = true;
     let mut round = ReadRound {
         partitions: Vec::with_capacity(targets.len()),
         bytes: 0,
         any_error: false,
+        remote: None,
     };
     for target in targets {
-        let data = read_partition(target, params, remaining, min_one_message);
+        let data = match read_partition(target, params, remaining, min_one_message, tier) {
+            LocalRead::Done(data) => data,
+            LocalRead::Tiered(data, remote, max_bytes) => {
+                if round.remote.is_none() {
+                    round.remote = Some(RemoteFetch {
+                        index: round.partitions.len(),
+                        remote,
+                        fetch_offset: target.params.fetch_offset,
+                        max_bytes,
+                        min_one_message,
+                    });
+                }
+                data
+            }
+        };
         let size = data.records.as_ref().map_or(0, Bytes::len);
         if size > 0 {
             // Once one partition returned data, the limits hold strictly.
@@ -342,14 +397,15 @@ fn read_partition(
     params: FetchParams,
     remaining: usize,
     min_one_message: bool,
-) -> PartitionData {
+    tier: Option<&RemoteTier>,
+) -> LocalRead {
     let partition = match &target.partition {
         Ok(partition) => partition,
-        Err(error) => return error_partition(error, params.version),
+        Err(error) => return LocalRead::Done(error_partition(error, params.version)),
     };
     let fetch = &target.params;
     if let Err(error) = partition.check_leader(fetch.current_leader_epoch) {
-        return error_partition(&error, params.version);
+        return LocalRead::Done(error_partition(&error, params.version));
     }
     let log = partition.log();
     let max_offset = if params.is_follower() {
@@ -372,13 +428,46 @@ fn read_partition(
             data.aborted_transactions = params.read_committed.then(Vec::new);
             data.preferred_read_replica = (-1).into();
             data.records = Some(info.records);
-            data
+            LocalRead::Done(data)
+        }
+        // Followers get OFFSET_MOVED_TO_TIERED_STORAGE (109) below; consumers read remotely.
+        Err(LogError::OffsetMovedToTieredStorage { .. }) if !params.is_follower() => {
+            let tp = partition.topic_partition();
+            let Some(remote) = tier.and_then(|t| t.partition(tp)) else {
+                // Tiered data this node cannot reach yet (attach pending): retriable.
+                return LocalRead::Done(error_partition_code(
+                    ResponseError::KafkaStorageError.code(),
+                    tp.partition,
+                ));
+            };
+            let mut data = PartitionData::default();
+            data.partition_index = tp.partition;
+            data.high_watermark = log.high_watermark();
+            data.last_stable_offset = data.high_watermark;
+            data.log_start_offset = log.log_start_offset();
+            data.aborted_transactions = params.read_committed.then(Vec::new);
+            data.preferred_read_replica = (-1).into();
+            data.records = Some(Bytes::new());
+            LocalRead::Tiered(data, remote, max_bytes)
         }
         Err(source) => {
             let error = PartitionError::log(partition.topic_partition(), source);
-            error_partition(&error, params.version)
+            LocalRead::Done(error_partition(&error, params.version))
         }
     }
+}
+
+/// A partition answer carrying only `code` (a remote read's failure).
+fn error_partition_code(code: i16, partition_index: i32) -> PartitionData {
+    let mut data = PartitionData::default();
+    data.partition_index = partition_index;
+    data.error_code = code;
+    data.high_watermark = -1;
+    data.last_stable_offset = -1;
+    data.log_start_offset = -1;
+    data.preferred_read_replica = (-1).into();
+    data.records = Some(Bytes::new());
+    data
 }
 
 /// A partition answer carrying only an error (offsets unknown, no records).
@@ -768,6 +857,8 @@ mod tests {
                 rack: Some("r2".into()),
                 fenced: false,
                 in_controlled_shutdown: false,
+                supported_features: Vec::new(),
+                log_dirs: Vec::new(),
             },
         );
         let topic = fixture.image.topics.by_name["t"].clone();

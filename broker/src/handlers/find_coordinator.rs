@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use kafka_protocol::messages::find_coordinator_response::Coordinator;
-use kafka_protocol::messages::{ApiKey, BrokerId, FindCoordinatorRequest, FindCoordinatorResponse, ResponseKind};
+use kafka_protocol::messages::{
+    ApiKey, BrokerId, FindCoordinatorRequest, FindCoordinatorResponse, ResponseKind,
+};
 use kafka_protocol::protocol::StrBytes;
 use kafka_protocol::ResponseError;
 
@@ -52,7 +54,13 @@ struct Answer {
 
 impl Answer {
     fn error(code: i16, message: String) -> Self {
-        Self { code, message: Some(message), node_id: -1, host: String::new(), port: -1 }
+        Self {
+            code,
+            message: Some(message),
+            node_id: -1,
+            host: String::new(),
+            port: -1,
+        }
     }
 }
 
@@ -87,7 +95,12 @@ async fn find_coordinator(
     FindCoordinatorResponse::default().with_coordinators(coordinators)
 }
 
-async fn answer_key(context: &BrokerContext, request: &RequestContext, kind: i8, key: &str) -> Answer {
+async fn answer_key(
+    context: &BrokerContext,
+    request: &RequestContext,
+    kind: i8,
+    key: &str,
+) -> Answer {
     match kind {
         key_type::GROUP => match context
             .group_coordinator
@@ -107,7 +120,10 @@ async fn answer_key(context: &BrokerContext, request: &RequestContext, kind: i8,
             ResponseError::CoordinatorNotAvailable.code(),
             "The coordinator is not available.".to_owned(),
         ),
-        key_type::SHARE => Answer::error(ResponseError::InvalidRequest.code(), "Share groups are not enabled.".to_owned()),
+        key_type::SHARE => Answer::error(
+            ResponseError::InvalidRequest.code(),
+            "Share groups are not enabled.".to_owned(),
+        ),
         other => Answer::error(
             ResponseError::InvalidRequest.code(),
             format!("Unknown coordinator type {other}"),

@@ -23,21 +23,32 @@ pub(crate) const SPEC: HandlerSpec = HandlerSpec {
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: HeartbeatRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::Heartbeat(heartbeat(&context, &request, decoded).await)))
+        Ok(Some(ResponseKind::Heartbeat(
+            heartbeat(&context, &request, decoded).await,
+        )))
     })
 }
 
-async fn heartbeat(context: &BrokerContext, request: &RequestContext, decoded: HeartbeatRequest) -> HeartbeatResponse {
+async fn heartbeat(
+    context: &BrokerContext,
+    request: &RequestContext,
+    decoded: HeartbeatRequest,
+) -> HeartbeatResponse {
     let failed = |code: i16| HeartbeatResponse::default().with_error_code(code);
     if decoded.group_id.is_empty() {
         return failed(ResponseError::InvalidGroupId.code());
     }
-    let shard = match context.group_coordinator.shard_for(decoded.group_id.as_str()) {
+    let shard = match context
+        .group_coordinator
+        .shard_for(decoded.group_id.as_str())
+    {
         Ok(shard) => shard,
         Err(code) => return failed(code),
     };
     shard
-        .run(op_meta(request), move |shard, ctx| shard.heartbeat(ctx, &decoded))
+        .run(op_meta(request), move |shard, ctx| {
+            shard.heartbeat(ctx, &decoded)
+        })
         .await
         .unwrap_or_else(failed)
 }

@@ -27,7 +27,9 @@ pub(crate) const SPEC: HandlerSpec = HandlerSpec {
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: JoinGroupRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::JoinGroup(join_group(&context, &request, decoded).await)))
+        Ok(Some(ResponseKind::JoinGroup(
+            join_group(&context, &request, decoded).await,
+        )))
     })
 }
 
@@ -38,17 +40,29 @@ fn failed(request: &JoinGroupRequest, code: i16) -> JoinGroupResponse {
         .with_member_id(request.member_id.clone())
 }
 
-async fn join_group(context: &BrokerContext, request: &RequestContext, decoded: JoinGroupRequest) -> JoinGroupResponse {
+async fn join_group(
+    context: &BrokerContext,
+    request: &RequestContext,
+    decoded: JoinGroupRequest,
+) -> JoinGroupResponse {
     if decoded.group_id.is_empty() {
         return failed(&decoded, ResponseError::InvalidGroupId.code());
     }
-    let shard = match context.group_coordinator.shard_for(decoded.group_id.as_str()) {
+    let shard = match context
+        .group_coordinator
+        .shard_for(decoded.group_id.as_str())
+    {
         Ok(shard) => shard,
         Err(code) => return failed(&decoded, code),
     };
     let (tx, rx) = oneshot::channel();
     let for_errors = decoded.clone();
-    match shard.run(op_meta(request), move |shard, ctx| shard.join(ctx, &decoded, tx)).await {
+    match shard
+        .run(op_meta(request), move |shard, ctx| {
+            shard.join(ctx, &decoded, tx)
+        })
+        .await
+    {
         Ok(()) => rx
             .await
             .unwrap_or_else(|_| failed(&for_errors, ResponseError::NotCoordinator.code())),

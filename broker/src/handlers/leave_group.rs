@@ -23,21 +23,32 @@ pub(crate) const SPEC: HandlerSpec = HandlerSpec {
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: LeaveGroupRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::LeaveGroup(leave_group(&context, &request, decoded).await)))
+        Ok(Some(ResponseKind::LeaveGroup(
+            leave_group(&context, &request, decoded).await,
+        )))
     })
 }
 
-async fn leave_group(context: &BrokerContext, request: &RequestContext, decoded: LeaveGroupRequest) -> LeaveGroupResponse {
+async fn leave_group(
+    context: &BrokerContext,
+    request: &RequestContext,
+    decoded: LeaveGroupRequest,
+) -> LeaveGroupResponse {
     let failed = |code: i16| LeaveGroupResponse::default().with_error_code(code);
     if decoded.group_id.is_empty() {
         return failed(ResponseError::InvalidGroupId.code());
     }
-    let shard = match context.group_coordinator.shard_for(decoded.group_id.as_str()) {
+    let shard = match context
+        .group_coordinator
+        .shard_for(decoded.group_id.as_str())
+    {
         Ok(shard) => shard,
         Err(code) => return failed(code),
     };
     shard
-        .run(op_meta(request), move |shard, ctx| shard.leave(ctx, &decoded))
+        .run(op_meta(request), move |shard, ctx| {
+            shard.leave(ctx, &decoded)
+        })
         .await
         .unwrap_or_else(failed)
 }

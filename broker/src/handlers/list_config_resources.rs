@@ -22,8 +22,12 @@ use crate::handlers::{decode_request, wire_str};
 use crate::router::{HandlerFuture, HandlerSpec, RequestContext};
 
 /// Registration of this handler.
-pub(crate) const SPEC: HandlerSpec =
-    HandlerSpec { api_key: ApiKey::ListConfigResources, min_version: 0, max_version: 1, handle };
+pub(crate) const SPEC: HandlerSpec = HandlerSpec {
+    api_key: ApiKey::ListConfigResources,
+    min_version: 0,
+    max_version: 1,
+    handle,
+};
 
 /// Kafka's `ConfigResource.Type` ids.
 const TOPIC: i8 = 2;
@@ -36,11 +40,9 @@ const ALL_TYPES: [i8; 5] = [TOPIC, BROKER, BROKER_LOGGER, CLIENT_METRICS, GROUP]
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: ListConfigResourcesRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::ListConfigResources(list_config_resources(
-            &context.image(),
-            &decoded,
-            request.api_version,
-        ))))
+        Ok(Some(ResponseKind::ListConfigResources(
+            list_config_resources(&context.image(), &decoded, request.api_version),
+        )))
     })
 }
 
@@ -70,9 +72,16 @@ pub(crate) fn list_config_resources(
     };
     for resource_type in types {
         match resource_type {
-            TOPIC => image.topics.by_name.keys().for_each(|name| push(name.clone(), TOPIC)),
+            TOPIC => image
+                .topics
+                .by_name
+                .keys()
+                .for_each(|name| push(name.clone(), TOPIC)),
             BROKER | BROKER_LOGGER => {
-                image.brokers.keys().for_each(|id| push(id.to_string(), resource_type));
+                image
+                    .brokers
+                    .keys()
+                    .for_each(|id| push(id.to_string(), resource_type));
             }
             _ => {}
         }
@@ -90,7 +99,10 @@ mod tests {
         let mut image = MetadataImage::empty("c");
         add_topic(&mut image, "t", 1);
         let all = list_config_resources(&image, &ListConfigResourcesRequest::default(), 1);
-        assert!(all.config_resources.iter().any(|r| r.resource_type == TOPIC && r.resource_name.as_str() == "t"));
+        assert!(all
+            .config_resources
+            .iter()
+            .any(|r| r.resource_type == TOPIC && r.resource_name.as_str() == "t"));
         let v0 = list_config_resources(&image, &ListConfigResourcesRequest::default(), 0);
         assert!(v0.config_resources.is_empty());
     }
@@ -100,6 +112,9 @@ mod tests {
         let mut request = ListConfigResourcesRequest::default();
         request.resource_types = vec![3];
         let image = MetadataImage::empty("c");
-        assert_eq!(list_config_resources(&image, &request, 1).error_code, ResponseError::InvalidRequest.code());
+        assert_eq!(
+            list_config_resources(&image, &request, 1).error_code,
+            ResponseError::InvalidRequest.code()
+        );
     }
 }

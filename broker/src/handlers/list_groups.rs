@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use kafka_protocol::messages::list_groups_response::ListedGroup;
-use kafka_protocol::messages::{ApiKey, GroupId, ListGroupsRequest, ListGroupsResponse, ResponseKind};
+use kafka_protocol::messages::{
+    ApiKey, GroupId, ListGroupsRequest, ListGroupsResponse, ResponseKind,
+};
 
 use crate::context::BrokerContext;
 use crate::group::coordinator::op_meta;
@@ -26,27 +28,42 @@ pub(crate) const SPEC: HandlerSpec = HandlerSpec {
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: ListGroupsRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::ListGroups(list_groups(&context, &request, decoded).await)))
+        Ok(Some(ResponseKind::ListGroups(
+            list_groups(&context, &request, decoded).await,
+        )))
     })
 }
 
 /// Whether `listing` passes the request's filters (empty filter = everything).
 fn selected(listing: &GroupListing, states: &[String], types: &[String]) -> bool {
     (states.is_empty() || states.iter().any(|s| s.eq_ignore_ascii_case(listing.state)))
-        && (types.is_empty() || types.iter().any(|t| t.eq_ignore_ascii_case(listing.group_type)))
+        && (types.is_empty()
+            || types
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(listing.group_type)))
 }
 
-async fn list_groups(context: &BrokerContext, request: &RequestContext, decoded: ListGroupsRequest) -> ListGroupsResponse {
+async fn list_groups(
+    context: &BrokerContext,
+    request: &RequestContext,
+    decoded: ListGroupsRequest,
+) -> ListGroupsResponse {
     let shards = match context.group_coordinator.all_shards() {
         Ok(shards) => shards,
         Err(code) => return ListGroupsResponse::default().with_error_code(code),
     };
-    let states: Vec<String> = decoded.states_filter.iter().map(|s| s.to_string()).collect();
+    let states: Vec<String> = decoded
+        .states_filter
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let types: Vec<String> = decoded.types_filter.iter().map(|s| s.to_string()).collect();
     let mut groups = Vec::new();
     for shard in shards {
         let listed = shard
-            .run(op_meta(request), |shard, _ctx| CoordinatorResult::response_only(shard.list()))
+            .run(op_meta(request), |shard, _ctx| {
+                CoordinatorResult::response_only(shard.list())
+            })
             .await;
         let listings = match listed {
             Ok(listings) => listings,
@@ -70,7 +87,12 @@ mod tests {
     use super::*;
 
     fn listing(state: &'static str, group_type: &'static str) -> GroupListing {
-        GroupListing { group_id: "g".into(), state, group_type, protocol_type: "consumer".into() }
+        GroupListing {
+            group_id: "g".into(),
+            state,
+            group_type,
+            protocol_type: "consumer".into(),
+        }
     }
 
     #[test]

@@ -5,9 +5,12 @@
 //! - `-1` LATEST: the last fetchable offset — the high watermark for `read_uncommitted`, the last
 //!   stable offset (= high watermark without transactions) for `read_committed`, the log end
 //!   for replicas — with the current leader epoch.
-//! - `-2` EARLIEST and `-4` EARLIEST_LOCAL (v8+; equal while nothing is tiered): the log start.
+//! - `-2` EARLIEST: the log start (the remote log start when tiered); `-4` EARLIEST_LOCAL (v8+):
+//!   the first offset on local disk.
 //! - `-3` MAX_TIMESTAMP (v7+): the record with the largest timestamp.
-//! - `-5` LATEST_TIERED (v9+): offset -1 with epoch -1 while tiering is off, as Kafka answers.
+//! - `-5` LATEST_TIERED (v9+): the highest offset in remote storage; offset -1 with epoch -1
+//!   while nothing is tiered, as Kafka answers.
+//! - Timestamp lookups (and `-3`) of a tiered partition search the remote time indexes first.
 //! - `t >= 0`: the first offset whose timestamp is ≥ t, via the time index.
 //! - Timestamp lookups (and `-3`) that land at or past the last fetchable offset answer
 //!   offset -1 / timestamp -1, as does a lookup that finds nothing.
@@ -28,7 +31,7 @@ use strata_controller::MetadataImage;
 
 use crate::context::BrokerContext;
 use crate::handlers::decode_request;
-use crate::partition::PartitionError;
+use crate::partition::{Partition, PartitionError};
 use crate::replica_manager::ReplicaManager;
 use crate::router::{HandlerFuture, HandlerSpec, RequestContext};
 
@@ -64,7 +67,7 @@ fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> 
         let list: ListOffsetsRequest = decode_request(&request, body)?;
         let image = context.image();
         let response =
-            handle_list_offsets(&context.replica_manager, &image, request.api_version, list);
+            handle_list_offsets(&context.replica_manager, &image, request.api_version, list).await;
         Ok(Some(ResponseKind::ListOffsets(response)))
     })
 }
@@ -80,7 +83,7 @@ fn min_version_for(timestamp: i64) -> i16 {
 }
 
 /// Answers every partition of a ListOffsets request.
-pub(crate) fn handle_list_offsets(
+pub(crate) async fn handle_list_offsets(
     replica_manager: &ReplicaManager,
     image: &MetadataImage,
     version: i16,
@@ -115,6 +118,7 @@ pub(crate) fn handle_list_offsets(
                     request.replica_id.0,
                     request.isolation_level,
                 )
+                .await
                 .unwrap_or_else(|error| error_answer(error.code()))
             };
             answer.partition_index = index;
@@ -127,6 +131,35 @@ pub(crate) fn handle_list_offsets(
         response.topics.push(topic_response);
     }
     response
+}
+
+/// A timestamp (or -3) lookup: through the remote time indexes then the local log when the
+/// partition is tiered, else the local log alone.
+async fn lookup_by_timestamp(
+    replica_manager: &ReplicaManager,
+    partition: &Partition,
+    timestamp: i64,
+) -> Result<Option<strata_storage::TimestampOffset>, PartitionError> {
+    let tp = partition.topic_partition();
+    if let Some(remote) = replica_manager
+        .remote_tier()
+        .and_then(|tier| tier.partition(tp))
+    {
+        if remote.highest_tiered_offset() >= 0 {
+            return remote
+                .fetch_offset_by_timestamp(timestamp)
+                .await
+                .map_err(|error| PartitionError::Remote {
+                    tp: tp.clone(),
+                    code: error.kafka_error_code(),
+                    reason: error.to_string(),
+                });
+        }
+    }
+    partition
+        .log()
+        .fetch_offset_by_timestamp(timestamp)
+        .map_err(|source| PartitionError::log(tp, source))
 }
 
 fn error_answer(code: i16) -> ListOffsetsPartitionResponse {
@@ -146,7 +179,7 @@ fn found(timestamp: i64, offset: i64, leader_epoch: Option<i32>) -> ListOffsetsP
 }
 
 #[allow(clippy::too_many_arguments)]
-fn lookup(
+async fn lookup(
     replica_manager: &ReplicaManager,
     image: &MetadataImage,
     topic: &str,
@@ -176,22 +209,29 @@ fn lookup(
     let log_error = |source| PartitionError::log(partition.topic_partition(), source);
     match timestamp {
         LATEST_TIMESTAMP => Ok(found(-1, last_fetchable, Some(leader_epoch))),
-        LATEST_TIERED_TIMESTAMP => Ok(found(-1, -1, Some(-1))),
+        LATEST_TIERED_TIMESTAMP => match partition
+            .log()
+            .fetch_offset_by_timestamp(LATEST_TIERED_TIMESTAMP)
+            .map_err(log_error)?
+        {
+            Some(entry) if entry.offset >= 0 => Ok(found(
+                -1,
+                entry.offset,
+                Some(entry.leader_epoch.unwrap_or(-1)),
+            )),
+            _ => Ok(found(-1, -1, Some(-1))),
+        },
         EARLIEST_TIMESTAMP | EARLIEST_LOCAL_TIMESTAMP => {
             match partition
                 .log()
-                .fetch_offset_by_timestamp(EARLIEST_TIMESTAMP)
+                .fetch_offset_by_timestamp(timestamp)
                 .map_err(log_error)?
             {
                 Some(entry) => Ok(found(-1, entry.offset, entry.leader_epoch)),
                 None => Ok(found(-1, offsets.log_start_offset, None)),
             }
         }
-        _ => match partition
-            .log()
-            .fetch_offset_by_timestamp(timestamp)
-            .map_err(log_error)?
-        {
+        _ => match lookup_by_timestamp(replica_manager, &partition, timestamp).await? {
             Some(entry) if entry.offset < last_fetchable => {
                 Ok(found(entry.timestamp, entry.offset, entry.leader_epoch))
             }
@@ -235,8 +275,15 @@ mod tests {
                 .with_partitions(vec![ListOffsetsPartition::default()
                     .with_partition_index(0)
                     .with_timestamp(timestamp)])]);
-        let response =
-            handle_list_offsets(&fixture.replica_manager, &fixture.image, version, request);
+        let response = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(handle_list_offsets(
+                &fixture.replica_manager,
+                &fixture.image,
+                version,
+                request,
+            ));
         response.topics[0].partitions[0].clone()
     }
 
@@ -312,7 +359,15 @@ mod tests {
                     .with_partition_index(0)
                     .with_current_leader_epoch(2)
                     .with_timestamp(LATEST_TIMESTAMP)])]);
-        let response = handle_list_offsets(&fixture.replica_manager, &fixture.image, 9, request);
+        let response = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(handle_list_offsets(
+                &fixture.replica_manager,
+                &fixture.image,
+                9,
+                request,
+            ));
         assert_eq!(
             response.topics[0].partitions[0].error_code,
             ResponseError::FencedLeaderEpoch.code()

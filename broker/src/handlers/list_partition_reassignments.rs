@@ -32,14 +32,16 @@ pub(crate) const SPEC: HandlerSpec = HandlerSpec {
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: ListPartitionReassignmentsRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::ListPartitionReassignments(list_reassignments(
-            &context.image(),
-            &decoded,
-        ))))
+        Ok(Some(ResponseKind::ListPartitionReassignments(
+            list_reassignments(&context.image(), &decoded),
+        )))
     })
 }
 
-fn ongoing(partition: i32, registration: &PartitionRegistration) -> Option<OngoingPartitionReassignment> {
+fn ongoing(
+    partition: i32,
+    registration: &PartitionRegistration,
+) -> Option<OngoingPartitionReassignment> {
     if registration.adding_replicas.is_empty() && registration.removing_replicas.is_empty() {
         return None;
     }
@@ -69,13 +71,22 @@ pub(crate) fn list_reassignments(
     match &request.topics {
         None => {
             for (name, topic) in &image.topics.by_name {
-                push(name, topic.partitions.iter().filter_map(|(p, r)| ongoing(*p, r)).collect());
+                push(
+                    name,
+                    topic
+                        .partitions
+                        .iter()
+                        .filter_map(|(p, r)| ongoing(*p, r))
+                        .collect(),
+                );
             }
         }
         Some(topics) => {
             for wanted in topics {
                 let name = wanted.name.0.to_string();
-                let Some(topic) = image.topics.by_name.get(&name) else { continue };
+                let Some(topic) = image.topics.by_name.get(&name) else {
+                    continue;
+                };
                 let partitions = wanted
                     .partition_indexes
                     .iter()
@@ -97,15 +108,26 @@ mod tests {
     fn only_partitions_with_adding_or_removing_replicas_are_listed() {
         let mut image = MetadataImage::empty("c");
         add_topic(&mut image, "t", 2);
-        assert!(list_reassignments(&image, &ListPartitionReassignmentsRequest::default()).topics.is_empty());
+        assert!(
+            list_reassignments(&image, &ListPartitionReassignmentsRequest::default())
+                .topics
+                .is_empty()
+        );
 
         let mut topic = (*image.topics.by_name["t"]).clone();
-        topic.partitions.get_mut(&1).expect("partition 1").adding_replicas = vec![2];
+        topic
+            .partitions
+            .get_mut(&1)
+            .expect("partition 1")
+            .adding_replicas = vec![2];
         image.topics.by_name.insert("t".into(), Arc::new(topic));
         let response = list_reassignments(&image, &ListPartitionReassignmentsRequest::default());
         assert_eq!(response.topics.len(), 1);
         assert_eq!(response.topics[0].partitions.len(), 1);
         assert_eq!(response.topics[0].partitions[0].partition_index, 1);
-        assert_eq!(response.topics[0].partitions[0].adding_replicas, vec![BrokerId(2)]);
+        assert_eq!(
+            response.topics[0].partitions[0].adding_replicas,
+            vec![BrokerId(2)]
+        );
     }
 }

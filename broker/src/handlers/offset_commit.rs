@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use kafka_protocol::messages::offset_commit_request::OffsetCommitRequestTopic;
-use kafka_protocol::messages::offset_commit_response::{OffsetCommitResponsePartition, OffsetCommitResponseTopic};
+use kafka_protocol::messages::offset_commit_response::{
+    OffsetCommitResponsePartition, OffsetCommitResponseTopic,
+};
 use kafka_protocol::messages::{ApiKey, OffsetCommitRequest, OffsetCommitResponse, ResponseKind};
 use kafka_protocol::ResponseError;
 
@@ -32,7 +34,8 @@ fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> 
     Box::pin(async move {
         let decoded: OffsetCommitRequest = decode_request(&request, body)?;
         Ok(Some(ResponseKind::OffsetCommit(
-            OffsetCommitResponse::default().with_topics(offset_commit(&context, &request, decoded).await),
+            OffsetCommitResponse::default()
+                .with_topics(offset_commit(&context, &request, decoded).await),
         )))
     })
 }
@@ -49,7 +52,11 @@ fn failed(topics: &[OffsetCommitRequestTopic], code: i16) -> Vec<OffsetCommitRes
                     topic
                         .partitions
                         .iter()
-                        .map(|p| OffsetCommitResponsePartition::default().with_partition_index(p.partition_index).with_error_code(code))
+                        .map(|p| {
+                            OffsetCommitResponsePartition::default()
+                                .with_partition_index(p.partition_index)
+                                .with_error_code(code)
+                        })
                         .collect(),
                 )
         })
@@ -73,7 +80,10 @@ async fn offset_commit(
         return response;
     }
     decoded.topics = known;
-    let shard = match context.group_coordinator.shard_for(decoded.group_id.as_str()) {
+    let shard = match context
+        .group_coordinator
+        .shard_for(decoded.group_id.as_str())
+    {
         Ok(shard) => shard,
         Err(code) => {
             response.extend(failed(&decoded.topics, code));
@@ -81,7 +91,12 @@ async fn offset_commit(
         }
     };
     let topics = decoded.topics.clone();
-    match shard.run(op_meta(request), move |shard, ctx| shard.commit_offsets(ctx, &decoded)).await {
+    match shard
+        .run(op_meta(request), move |shard, ctx| {
+            shard.commit_offsets(ctx, &decoded)
+        })
+        .await
+    {
         Ok(committed) => response.extend(committed),
         Err(code) => response.extend(failed(&topics, code)),
     }

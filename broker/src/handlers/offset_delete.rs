@@ -7,7 +7,9 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use kafka_protocol::messages::offset_delete_response::{OffsetDeleteResponsePartition, OffsetDeleteResponseTopic};
+use kafka_protocol::messages::offset_delete_response::{
+    OffsetDeleteResponsePartition, OffsetDeleteResponseTopic,
+};
 use kafka_protocol::messages::{ApiKey, OffsetDeleteRequest, OffsetDeleteResponse, ResponseKind};
 use kafka_protocol::ResponseError;
 
@@ -27,20 +29,35 @@ pub(crate) const SPEC: HandlerSpec = HandlerSpec {
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: OffsetDeleteRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::OffsetDelete(offset_delete(&context, &request, decoded).await)))
+        Ok(Some(ResponseKind::OffsetDelete(
+            offset_delete(&context, &request, decoded).await,
+        )))
     })
 }
 
-fn topic_response(topic: &str, partitions: impl IntoIterator<Item = (i32, i16)>) -> OffsetDeleteResponseTopic {
-    OffsetDeleteResponseTopic::default().with_name(wire_topic(topic)).with_partitions(
-        partitions
-            .into_iter()
-            .map(|(index, code)| OffsetDeleteResponsePartition::default().with_partition_index(index).with_error_code(code))
-            .collect(),
-    )
+fn topic_response(
+    topic: &str,
+    partitions: impl IntoIterator<Item = (i32, i16)>,
+) -> OffsetDeleteResponseTopic {
+    OffsetDeleteResponseTopic::default()
+        .with_name(wire_topic(topic))
+        .with_partitions(
+            partitions
+                .into_iter()
+                .map(|(index, code)| {
+                    OffsetDeleteResponsePartition::default()
+                        .with_partition_index(index)
+                        .with_error_code(code)
+                })
+                .collect(),
+        )
 }
 
-async fn offset_delete(context: &BrokerContext, request: &RequestContext, decoded: OffsetDeleteRequest) -> OffsetDeleteResponse {
+async fn offset_delete(
+    context: &BrokerContext,
+    request: &RequestContext,
+    decoded: OffsetDeleteRequest,
+) -> OffsetDeleteResponse {
     let failed = |code: i16| OffsetDeleteResponse::default().with_error_code(code);
     let group_id = decoded.group_id.to_string();
     if group_id.is_empty() {
@@ -56,7 +73,9 @@ async fn offset_delete(context: &BrokerContext, request: &RequestContext, decode
         } else {
             unknown.push(topic_response(
                 topic.name.as_str(),
-                partitions.into_iter().map(|p| (p, ResponseError::UnknownTopicOrPartition.code())),
+                partitions
+                    .into_iter()
+                    .map(|p| (p, ResponseError::UnknownTopicOrPartition.code())),
             ));
         }
     }
@@ -65,12 +84,16 @@ async fn offset_delete(context: &BrokerContext, request: &RequestContext, decode
         Err(code) => return failed(code),
     };
     let outcome = shard
-        .run(op_meta(request), move |shard, ctx| shard.delete_offsets(ctx, &group_id, &topics))
+        .run(op_meta(request), move |shard, ctx| {
+            shard.delete_offsets(ctx, &group_id, &topics)
+        })
         .await;
     match outcome {
         Ok(Ok(deleted)) => {
-            let mut responses: Vec<OffsetDeleteResponseTopic> =
-                deleted.into_iter().map(|(topic, partitions)| topic_response(&topic, partitions)).collect();
+            let mut responses: Vec<OffsetDeleteResponseTopic> = deleted
+                .into_iter()
+                .map(|(topic, partitions)| topic_response(&topic, partitions))
+                .collect();
             responses.extend(unknown);
             OffsetDeleteResponse::default().with_topics(responses)
         }

@@ -38,7 +38,9 @@ const MEMBER_EPOCH_VERSION: i16 = 9;
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: OffsetFetchRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::OffsetFetch(offset_fetch(&context, &request, decoded).await)))
+        Ok(Some(ResponseKind::OffsetFetch(
+            offset_fetch(&context, &request, decoded).await,
+        )))
     })
 }
 
@@ -49,72 +51,105 @@ struct GroupFetch {
     topics: Option<Vec<(String, Vec<i32>)>>,
 }
 
-async fn offset_fetch(context: &BrokerContext, request: &RequestContext, decoded: OffsetFetchRequest) -> OffsetFetchResponse {
+async fn offset_fetch(
+    context: &BrokerContext,
+    request: &RequestContext,
+    decoded: OffsetFetchRequest,
+) -> OffsetFetchResponse {
     let require_stable = decoded.require_stable;
     if request.api_version < MULTI_GROUP_VERSION {
         let fetch = GroupFetch {
             group_id: decoded.group_id.to_string(),
             member: None,
-            topics: decoded
-                .topics
-                .map(|topics| topics.into_iter().map(|t| (t.name.to_string(), t.partition_indexes)).collect()),
+            topics: decoded.topics.map(|topics| {
+                topics
+                    .into_iter()
+                    .map(|t| (t.name.to_string(), t.partition_indexes))
+                    .collect()
+            }),
         };
         let (code, offsets) = fetch_group(context, request, fetch, require_stable).await;
         let topics = offsets
             .into_iter()
             .map(|(topic, partitions)| {
-                OffsetFetchResponseTopic::default().with_name(wire_topic(&topic)).with_partitions(
-                    partitions
-                        .into_iter()
-                        .map(|p| {
-                            OffsetFetchResponsePartition::default()
-                                .with_partition_index(p.partition)
-                                .with_committed_offset(p.offset)
-                                .with_committed_leader_epoch(p.leader_epoch)
-                                .with_metadata(Some(wire_str(&p.metadata)))
-                                .with_error_code(if code != 0 && request.api_version < 2 { code } else { p.error_code })
-                        })
-                        .collect(),
-                )
+                OffsetFetchResponseTopic::default()
+                    .with_name(wire_topic(&topic))
+                    .with_partitions(
+                        partitions
+                            .into_iter()
+                            .map(|p| {
+                                OffsetFetchResponsePartition::default()
+                                    .with_partition_index(p.partition)
+                                    .with_committed_offset(p.offset)
+                                    .with_committed_leader_epoch(p.leader_epoch)
+                                    .with_metadata(Some(wire_str(&p.metadata)))
+                                    .with_error_code(if code != 0 && request.api_version < 2 {
+                                        code
+                                    } else {
+                                        p.error_code
+                                    })
+                            })
+                            .collect(),
+                    )
             })
             .collect();
-        return OffsetFetchResponse::default().with_topics(topics).with_error_code(code);
+        return OffsetFetchResponse::default()
+            .with_topics(topics)
+            .with_error_code(code);
     }
     let mut groups = Vec::with_capacity(decoded.groups.len());
     for group in decoded.groups {
         let fetch = GroupFetch {
             group_id: group.group_id.to_string(),
-            member: (request.api_version >= MEMBER_EPOCH_VERSION)
-                .then(|| (group.member_id.as_ref().map(|m| m.to_string()).unwrap_or_default(), group.member_epoch)),
-            topics: group
-                .topics
-                .map(|topics| topics.into_iter().map(|t| (t.name.to_string(), t.partition_indexes)).collect()),
+            member: (request.api_version >= MEMBER_EPOCH_VERSION).then(|| {
+                (
+                    group
+                        .member_id
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
+                    group.member_epoch,
+                )
+            }),
+            topics: group.topics.map(|topics| {
+                topics
+                    .into_iter()
+                    .map(|t| (t.name.to_string(), t.partition_indexes))
+                    .collect()
+            }),
         };
         let (code, offsets) = fetch_group(context, request, fetch, require_stable).await;
         groups.push(
             OffsetFetchResponseGroup::default()
                 .with_group_id(group.group_id)
                 .with_error_code(code)
-                .with_topics(offsets.into_iter().map(|(topic, partitions)| response_topic(&topic, partitions)).collect()),
+                .with_topics(
+                    offsets
+                        .into_iter()
+                        .map(|(topic, partitions)| response_topic(&topic, partitions))
+                        .collect(),
+                ),
         );
     }
     OffsetFetchResponse::default().with_groups(groups)
 }
 
 fn response_topic(topic: &str, partitions: Vec<CommittedOffset>) -> OffsetFetchResponseTopics {
-    OffsetFetchResponseTopics::default().with_name(wire_topic(topic)).with_partitions(
-        partitions
-            .into_iter()
-            .map(|p| {
-                OffsetFetchResponsePartitions::default()
-                    .with_partition_index(p.partition)
-                    .with_committed_offset(p.offset)
-                    .with_committed_leader_epoch(p.leader_epoch)
-                    .with_metadata(Some(wire_str(&p.metadata)))
-                    .with_error_code(p.error_code)
-            })
-            .collect(),
-    )
+    OffsetFetchResponseTopics::default()
+        .with_name(wire_topic(topic))
+        .with_partitions(
+            partitions
+                .into_iter()
+                .map(|p| {
+                    OffsetFetchResponsePartitions::default()
+                        .with_partition_index(p.partition)
+                        .with_committed_offset(p.offset)
+                        .with_committed_leader_epoch(p.leader_epoch)
+                        .with_metadata(Some(wire_str(&p.metadata)))
+                        .with_error_code(p.error_code)
+                })
+                .collect(),
+        )
 }
 
 /// The group's error code and offsets (empty on error).
@@ -133,7 +168,10 @@ async fn fetch_group(
     };
     let outcome = shard
         .run(op_meta(request), move |shard, _ctx| {
-            let member = fetch.member.as_ref().map(|(id, epoch)| (id.as_str(), *epoch));
+            let member = fetch
+                .member
+                .as_ref()
+                .map(|(id, epoch)| (id.as_str(), *epoch));
             crate::group::result::CoordinatorResult::response_only(shard.fetch_offsets(
                 &fetch.group_id,
                 member,
@@ -147,4 +185,3 @@ async fn fetch_group(
         Ok(Err(code)) | Err(code) => (code, Vec::new()),
     }
 }
-

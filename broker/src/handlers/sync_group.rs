@@ -24,7 +24,9 @@ pub(crate) const SPEC: HandlerSpec = HandlerSpec {
 fn handle(context: Arc<BrokerContext>, request: RequestContext, body: Bytes) -> HandlerFuture {
     Box::pin(async move {
         let decoded: SyncGroupRequest = decode_request(&request, body)?;
-        Ok(Some(ResponseKind::SyncGroup(sync_group(&context, &request, decoded).await)))
+        Ok(Some(ResponseKind::SyncGroup(
+            sync_group(&context, &request, decoded).await,
+        )))
     })
 }
 
@@ -32,17 +34,31 @@ fn failed(code: i16) -> SyncGroupResponse {
     SyncGroupResponse::default().with_error_code(code)
 }
 
-async fn sync_group(context: &BrokerContext, request: &RequestContext, decoded: SyncGroupRequest) -> SyncGroupResponse {
+async fn sync_group(
+    context: &BrokerContext,
+    request: &RequestContext,
+    decoded: SyncGroupRequest,
+) -> SyncGroupResponse {
     if decoded.group_id.is_empty() {
         return failed(ResponseError::InvalidGroupId.code());
     }
-    let shard = match context.group_coordinator.shard_for(decoded.group_id.as_str()) {
+    let shard = match context
+        .group_coordinator
+        .shard_for(decoded.group_id.as_str())
+    {
         Ok(shard) => shard,
         Err(code) => return failed(code),
     };
     let (tx, rx) = oneshot::channel();
-    match shard.run(op_meta(request), move |shard, ctx| shard.sync(ctx, &decoded, tx)).await {
-        Ok(()) => rx.await.unwrap_or_else(|_| failed(ResponseError::NotCoordinator.code())),
+    match shard
+        .run(op_meta(request), move |shard, ctx| {
+            shard.sync(ctx, &decoded, tx)
+        })
+        .await
+    {
+        Ok(()) => rx
+            .await
+            .unwrap_or_else(|_| failed(ResponseError::NotCoordinator.code())),
         Err(code) => failed(code),
     }
 }

@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use crate::records::{BrokerEndpoint, RegisterBrokerRecord};
+use crate::records::{BrokerEndpoint, BrokerFeature, RegisterBrokerRecord};
 
 /// One listener a broker advertises.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,12 @@ pub struct BrokerRegistration {
     pub fenced: bool,
     /// Whether the broker is in controlled shutdown.
     pub in_controlled_shutdown: bool,
+    /// Feature ranges the broker supports, as registered: (name, min, max). Kept so a snapshot
+    /// recreates the `RegisterBrokerRecord` whole (Kafka's `supportedFeatures`).
+    pub supported_features: Vec<(String, i16, i16)>,
+    /// Log directory ids the broker registered (or last reported in a
+    /// `BrokerRegistrationChangeRecord`); empty when it registered none.
+    pub log_dirs: Vec<Uuid>,
 }
 
 impl BrokerRegistration {
@@ -68,6 +74,18 @@ impl BrokerRegistration {
             rack: r.rack.clone(),
             fenced: r.fenced,
             in_controlled_shutdown: r.in_controlled_shutdown,
+            supported_features: r
+                .features
+                .iter()
+                .map(|f| {
+                    (
+                        f.name.clone(),
+                        f.min_supported_version,
+                        f.max_supported_version,
+                    )
+                })
+                .collect(),
+            log_dirs: r.log_dirs.clone(),
         }
     }
 
@@ -81,6 +99,16 @@ impl BrokerRegistration {
             rack: self.rack.clone(),
             fenced: self.fenced,
             in_controlled_shutdown: self.in_controlled_shutdown,
+            features: self
+                .supported_features
+                .iter()
+                .map(|(name, min, max)| BrokerFeature {
+                    name: name.clone(),
+                    min_supported_version: *min,
+                    max_supported_version: *max,
+                })
+                .collect(),
+            log_dirs: self.log_dirs.clone(),
             ..RegisterBrokerRecord::default()
         }
     }

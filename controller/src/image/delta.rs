@@ -243,6 +243,9 @@ impl MetadataDelta {
                     if r.in_controlled_shutdown == 1 {
                         b.in_controlled_shutdown = true;
                     }
+                    if !r.log_dirs.is_empty() {
+                        b.log_dirs = r.log_dirs.clone();
+                    }
                 }
             }
             MetadataRecord::FeatureLevel(r) => {

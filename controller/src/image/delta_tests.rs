@@ -274,6 +274,12 @@ fn to_records_recreates_the_same_image() {
             broker_id: 1,
             broker_epoch: 4,
             fenced: false,
+            features: vec![BrokerFeature {
+                name: "metadata.version".into(),
+                min_supported_version: 1,
+                max_supported_version: 25,
+            }],
+            log_dirs: vec![Uuid::from_u128(9)],
             ..RegisterBrokerRecord::default()
         }),
     ];
@@ -292,6 +298,10 @@ fn to_records_recreates_the_same_image() {
         next_producer_id: 2000,
     }));
     let image = apply(MetadataImage::empty("c"), &records);
+    assert_eq!(
+        image.brokers[&1].supported_features,
+        vec![("metadata.version".to_string(), 1, 25)]
+    );
     let rebuilt = apply(MetadataImage::empty("c"), &image.to_records());
     assert_eq!(
         MetadataImage {
@@ -300,4 +310,26 @@ fn to_records_recreates_the_same_image() {
         },
         MetadataImage { offset: 0, ..image }
     );
+}
+
+#[test]
+fn a_registration_change_with_log_dirs_replaces_them_and_an_empty_one_keeps_them() {
+    let register = MetadataRecord::RegisterBroker(RegisterBrokerRecord {
+        broker_id: 3,
+        broker_epoch: 7,
+        log_dirs: vec![Uuid::from_u128(1)],
+        ..RegisterBrokerRecord::default()
+    });
+    let change = |log_dirs: Vec<Uuid>| {
+        MetadataRecord::BrokerRegistrationChange(BrokerRegistrationChangeRecord {
+            broker_id: 3,
+            broker_epoch: 7,
+            log_dirs,
+            ..BrokerRegistrationChangeRecord::default()
+        })
+    };
+    let image = apply(MetadataImage::empty("c"), &[register, change(Vec::new())]);
+    assert_eq!(image.brokers[&3].log_dirs, vec![Uuid::from_u128(1)]);
+    let image = apply(image, &[change(vec![Uuid::from_u128(2)])]);
+    assert_eq!(image.brokers[&3].log_dirs, vec![Uuid::from_u128(2)]);
 }

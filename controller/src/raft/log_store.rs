@@ -77,7 +77,11 @@ impl LogStore {
 
     /// The Kafka offset after the entry at raft `index`, if that entry is retained.
     pub fn next_offset_after(&self, index: u64) -> Option<i64> {
-        self.inner.lock().log.offsets_of(index).map(|(_, next)| next)
+        self.inner
+            .lock()
+            .log
+            .offsets_of(index)
+            .map(|(_, next)| next)
     }
 
     /// Base offsets of the segment files, oldest first.

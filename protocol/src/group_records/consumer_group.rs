@@ -9,21 +9,21 @@ use crate::schema::codec::{FlexReader, FlexWriter};
 use crate::wire::WireError;
 
 /// Key of a consumer group's epoch record (type 3).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ConsumerGroupMetadataKey {
     /// The group id.
     pub group_id: String,
 }
 
 /// Key of a consumer group's subscribed-topic metadata (type 4).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ConsumerGroupPartitionMetadataKey {
     /// The group id.
     pub group_id: String,
 }
 
 /// Key of a consumer group's target-assignment epoch (type 6).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ConsumerGroupTargetAssignmentMetadataKey {
     /// The group id.
     pub group_id: String,
@@ -48,7 +48,7 @@ group_id_key!(ConsumerGroupPartitionMetadataKey);
 group_id_key!(ConsumerGroupTargetAssignmentMetadataKey);
 
 /// Key of one resolved regular expression of a consumer group (type 16, Kafka 4.0+).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ConsumerGroupRegularExpressionKey {
     /// The group id.
     pub group_id: String,

@@ -10,7 +10,7 @@ use crate::schema::codec::{FlexReader, FlexWriter};
 use crate::wire::WireError;
 
 /// Key of a member's metadata (type 5).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ConsumerGroupMemberMetadataKey {
     /// The group id.
     pub group_id: String,
@@ -19,7 +19,7 @@ pub struct ConsumerGroupMemberMetadataKey {
 }
 
 /// Key of a member's target assignment (type 7).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ConsumerGroupTargetAssignmentMemberKey {
     /// The group id.
     pub group_id: String,
@@ -28,7 +28,7 @@ pub struct ConsumerGroupTargetAssignmentMemberKey {
 }
 
 /// Key of a member's current assignment (type 8).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ConsumerGroupCurrentMemberAssignmentKey {
     /// The group id.
     pub group_id: String,

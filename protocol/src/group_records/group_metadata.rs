@@ -8,7 +8,7 @@ use crate::schema::codec::{FlexReader, FlexWriter};
 use crate::wire::WireError;
 
 /// The key of a classic group's metadata.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct GroupMetadataKey {
     /// The group id.
     pub group: String,

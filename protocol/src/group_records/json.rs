@@ -93,7 +93,11 @@ fn decode(
 /// `ConsumerProtocolSubscription` / `ConsumerProtocolAssignment` they hold, as
 /// `kafka-dump-log --offsets-decoder` does. A field that does not decode keeps its bytes.
 pub fn expand_consumer_protocol(group_metadata_value: &mut Value) {
-    if group_metadata_value.get("protocolType").and_then(Value::as_str) != Some("consumer") {
+    if group_metadata_value
+        .get("protocolType")
+        .and_then(Value::as_str)
+        != Some("consumer")
+    {
         return;
     }
     let Some(members) = group_metadata_value

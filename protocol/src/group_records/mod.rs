@@ -120,8 +120,9 @@ pub struct GroupRecord {
     pub value: Option<GroupRecordValue>,
 }
 
-/// The key of a group record; the variant is the record type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The key of a group record; the variant is the record type. Two records with equal keys
+/// address the same state (the later one wins on replay, as after compaction).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GroupRecordKey {
     /// Types 0 and 1: a committed offset (written as type 1).
     OffsetCommit(OffsetCommitKey),

@@ -6,7 +6,7 @@ use crate::schema::codec::{FlexReader, FlexWriter};
 use crate::wire::WireError;
 
 /// The key of a committed offset. Types 0 and 1 share this layout; Kafka writes type 1.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct OffsetCommitKey {
     /// The group id.
     pub group: String,
@@ -33,7 +33,7 @@ impl RecordKeyBody for OffsetCommitKey {
 
 /// A committed offset (versions 0–4; v4 is the first flexible version).
 ///
-/// `leader_epoch` exists from v3, `current`-style `expire_timestamp` only in v1. Kafka writes v1
+/// `leader_epoch` exists from v3, `expire_timestamp` only in v1. Kafka writes v1
 /// when an explicit expire timestamp is set (and loses the leader epoch), v3 otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OffsetCommitValue {

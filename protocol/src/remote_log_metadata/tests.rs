@@ -194,22 +194,20 @@ fn record() -> impl Strategy<Value = RemoteLogMetadataRecord> {
         any::<i8>(),
     );
     prop_oneof![
-        (seg_id(), nums, epochs(), custom()).prop_map(
-            |(id, (s, e, b, m, ev, sz, st), ep, c)| {
-                RemoteLogMetadataRecord::Segment(RemoteLogSegmentMetadataRecord {
-                    remote_log_segment_id: id,
-                    start_offset: s,
-                    end_offset: e,
-                    broker_id: b,
-                    max_timestamp_ms: m,
-                    event_timestamp_ms: ev,
-                    segment_leader_epochs: ep,
-                    segment_size_in_bytes: sz,
-                    custom_metadata: c,
-                    remote_log_segment_state: st,
-                })
-            }
-        ),
+        (seg_id(), nums, epochs(), custom()).prop_map(|(id, (s, e, b, m, ev, sz, st), ep, c)| {
+            RemoteLogMetadataRecord::Segment(RemoteLogSegmentMetadataRecord {
+                remote_log_segment_id: id,
+                start_offset: s,
+                end_offset: e,
+                broker_id: b,
+                max_timestamp_ms: m,
+                event_timestamp_ms: ev,
+                segment_leader_epochs: ep,
+                segment_size_in_bytes: sz,
+                custom_metadata: c,
+                remote_log_segment_state: st,
+            })
+        }),
         (seg_id(), any::<i32>(), any::<i64>(), custom(), any::<i8>()).prop_map(
             |(id, b, ev, c, st)| {
                 RemoteLogMetadataRecord::SegmentUpdate(RemoteLogSegmentMetadataUpdateRecord {

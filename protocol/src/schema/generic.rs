@@ -107,13 +107,12 @@ pub fn decode_json_prefix(
 ) -> Result<(Value, usize), SchemaError> {
     check_version(schema, version)?;
     let mut r = FlexReader::new(body, schema.flexible.contains(version));
-    let out = read_struct(&mut r, schema.fields, version).map_err(|source| {
-        SchemaError::Malformed {
+    let out =
+        read_struct(&mut r, schema.fields, version).map_err(|source| SchemaError::Malformed {
             schema: schema.name,
             version,
             source,
-        }
-    })?;
+        })?;
     Ok((Value::Object(out), r.r.position()))
 }
 
@@ -240,10 +239,7 @@ fn read_element(
         Element::Int32 => Value::from(r.r.i32()?),
         Element::Uint32 => Value::from(r.r.i32()? as u32),
         Element::Int64 => Value::from(r.r.i64()?),
-        Element::Float64 => {
-            let bits = r.r.i64()? as u64;
-            Number::from_f64(f64::from_bits(bits)).map_or(Value::Null, Value::Number)
-        }
+        Element::Float64 => float_json(f64::from_bits(r.r.i64()? as u64)),
         Element::Uuid => Value::String(kafka_uuid_string(&r.r.uuid()?)),
         Element::String => {
             let s = r.nullable_string(name)?.map(Value::String);
@@ -280,9 +276,7 @@ fn default_value(f: &Field, version: i16) -> Value {
             | Element::Int32
             | Element::Uint32
             | Element::Int64 => Value::from(parse_int(d)),
-            Element::Float64 => {
-                Number::from_f64(d.parse::<f64>().unwrap_or(0.0)).map_or(Value::Null, Value::Number)
-            }
+            Element::Float64 => float_json(d.parse::<f64>().unwrap_or(0.0)),
             Element::Uuid => Value::String(kafka_uuid_string(&Uuid::nil())),
             Element::String => Value::String(d.to_owned()),
             Element::Bytes | Element::Records => Value::String(String::new()),
@@ -445,7 +439,10 @@ fn write_element(
         }
         Element::Int64 => w.w.put_i64(int_of(name, v, i64::MIN, i64::MAX)?),
         Element::Float64 => {
-            let x = v.as_f64().ok_or_else(|| json_type(name, "number", v))?;
+            let x = v
+                .as_f64()
+                .or_else(|| v.as_str().and_then(non_finite_float))
+                .ok_or_else(|| json_type(name, "number", v))?;
             w.w.put_i64(x.to_bits() as i64);
         }
         Element::Uuid => {
@@ -475,4 +472,25 @@ fn write_element(
         Element::Struct(fields) => write_struct(w, fields, version, v, name)?,
     }
     Ok(())
+}
+
+/// A float64 as Kafka's JSON converters print it: a number, or for the values JSON numbers cannot
+/// hold the strings Jackson writes by default ("NaN", "Infinity", "-Infinity").
+fn float_json(x: f64) -> Value {
+    match Number::from_f64(x) {
+        Some(n) => Value::Number(n),
+        None if x.is_nan() => Value::String("NaN".to_owned()),
+        None if x > 0.0 => Value::String("Infinity".to_owned()),
+        None => Value::String("-Infinity".to_owned()),
+    }
+}
+
+/// The inverse of [`float_json`] for its strings.
+fn non_finite_float(text: &str) -> Option<f64> {
+    match text {
+        "NaN" => Some(f64::NAN),
+        "Infinity" => Some(f64::INFINITY),
+        "-Infinity" => Some(f64::NEG_INFINITY),
+        _ => None,
+    }
 }

@@ -8,8 +8,9 @@ use uuid::Uuid;
 use super::*;
 use crate::metadata::{
     decode_metadata_record_json, encode_metadata_record_json, BrokerEndpoint, BrokerFeature,
-    ConfigRecord, FeatureLevelRecord, MetadataError, MetadataRecord, PartitionChangeRecord,
-    PartitionRecord, ProducerIdsRecord, RegisterBrokerRecord, TopicRecord,
+    BrokerRegistrationChangeRecord, ConfigRecord, FeatureLevelRecord, MetadataError,
+    MetadataRecord, PartitionChangeRecord, PartitionRecord, ProducerIdsRecord,
+    RegisterBrokerRecord, RemoveTopicRecord, TopicRecord, UnregisterBrokerRecord,
 };
 
 const TOPIC_ID: u128 = 0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10;
@@ -126,7 +127,7 @@ fn config_record_prints_null_value() {
 }
 
 fn typed_samples() -> Vec<MetadataRecord> {
-    vec![
+    let mut out = vec![
         MetadataRecord::Topic(TopicRecord {
             name: "foo".into(),
             topic_id: Uuid::from_u128(TOPIC_ID),
@@ -158,7 +159,93 @@ fn typed_samples() -> Vec<MetadataRecord> {
             value: Some("y".into()),
         }),
         MetadataRecord::NoOp,
-    ]
+    ];
+    for version in 0..=3 {
+        out.push(MetadataRecord::RegisterBroker(RegisterBrokerRecord {
+            version,
+            broker_id: 4,
+            is_migrating_zk_broker: version >= 2,
+            incarnation_id: Uuid::from_u128(TOPIC_ID),
+            broker_epoch: 9,
+            end_points: vec![BrokerEndpoint {
+                name: "CONTROLLER".into(),
+                host: "localhost".into(),
+                port: 65535,
+                security_protocol: 1,
+            }],
+            features: vec![],
+            rack: Some("r1".into()),
+            fenced: false,
+            in_controlled_shutdown: version >= 1,
+            log_dirs: if version >= 3 {
+                vec![Uuid::from_u128(7)]
+            } else {
+                vec![]
+            },
+        }));
+    }
+    for version in 0..=2 {
+        out.push(MetadataRecord::BrokerRegistrationChange(
+            BrokerRegistrationChangeRecord {
+                version,
+                broker_id: 1,
+                broker_epoch: 2,
+                fenced: 1,
+                in_controlled_shutdown: if version >= 1 { 1 } else { 0 },
+                log_dirs: if version >= 2 {
+                    vec![Uuid::from_u128(3)]
+                } else {
+                    vec![]
+                },
+            },
+        ));
+        out.push(MetadataRecord::PartitionChange(PartitionChangeRecord {
+            version,
+            partition_id: 5,
+            topic_id: Uuid::from_u128(TOPIC_ID),
+            isr: Some(vec![1]),
+            leader: -1,
+            replicas: Some(vec![1, 2]),
+            removing_replicas: Some(vec![2]),
+            adding_replicas: Some(vec![]),
+            leader_recovery_state: 1,
+            eligible_leader_replicas: if version >= 2 { Some(vec![2]) } else { None },
+            last_known_elr: if version >= 2 { Some(vec![]) } else { None },
+            directories: if version >= 1 {
+                Some(vec![Uuid::nil()])
+            } else {
+                None
+            },
+        }));
+        out.push(MetadataRecord::Partition(PartitionRecord {
+            version,
+            partition_id: 5,
+            topic_id: Uuid::from_u128(TOPIC_ID),
+            replicas: vec![1, 2],
+            isr: vec![1],
+            removing_replicas: vec![2],
+            adding_replicas: vec![3],
+            leader: 1,
+            leader_recovery_state: 1,
+            leader_epoch: 4,
+            partition_epoch: 6,
+            directories: if version >= 1 {
+                vec![Uuid::nil(); 2]
+            } else {
+                vec![]
+            },
+            eligible_leader_replicas: if version >= 2 { Some(vec![2]) } else { None },
+            last_known_elr: if version >= 2 { Some(vec![3]) } else { None },
+        }));
+    }
+    out.push(MetadataRecord::UnregisterBroker(UnregisterBrokerRecord {
+        broker_id: 3,
+        broker_epoch: 4,
+    }));
+    out.push(MetadataRecord::RemoveTopic(RemoveTopicRecord {
+        topic_id: Uuid::from_u128(TOPIC_ID),
+    }));
+    out
 }
 
 #[test]

@@ -73,7 +73,7 @@ pub struct TransactionLogRecord {
 }
 
 /// The key: the transactional id.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct TransactionLogKey {
     /// The transactional id.
     pub transactional_id: String,

@@ -19,44 +19,63 @@ use crate::remote::error::RemoteError;
 /// A cache key: object key and chunk number (0 for whole objects).
 pub(crate) type CacheKey = (String, u64);
 
+/// What a cache holds: cheap to clone (shared bytes), with a size charged to the limit.
+pub(crate) trait Cached: Clone {
+    /// Bytes charged to the cache's limit.
+    fn size_bytes(&self) -> u64;
+}
+
+impl Cached for Bytes {
+    fn size_bytes(&self) -> u64 {
+        self.len() as u64
+    }
+}
+
 /// How a lookup was answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lookup {
-    /// Found in the cache or joined a fetch already under way.
+    /// Found in the cache.
     Hit,
+    /// Joined a fetch already under way (e.g. read-ahead not finished yet).
+    Joined,
     /// This call fetched it.
     Miss,
 }
 
-#[derive(Debug, Default)]
-struct Entries {
-    map: HashMap<CacheKey, (Bytes, u64)>,
+#[derive(Debug)]
+struct Entries<V> {
+    map: HashMap<CacheKey, (V, u64)>,
     by_use: BTreeMap<u64, CacheKey>,
     bytes: u64,
     tick: u64,
 }
 
-type Flight = Arc<OnceCell<Option<Bytes>>>;
+type Flight<V> = Arc<OnceCell<Option<V>>>;
 
 /// See the module docs.
 #[derive(Debug)]
-pub(crate) struct ByteCache {
+pub(crate) struct ByteCache<V = Bytes> {
     capacity_bytes: u64,
-    entries: Mutex<Entries>,
-    in_flight: Mutex<HashMap<CacheKey, Flight>>,
+    entries: Mutex<Entries<V>>,
+    in_flight: Mutex<HashMap<CacheKey, Flight<V>>>,
 }
 
-impl ByteCache {
+impl<V: Cached> ByteCache<V> {
     pub(crate) fn new(capacity_bytes: u64) -> Self {
         Self {
             capacity_bytes,
-            entries: Mutex::new(Entries::default()),
+            entries: Mutex::new(Entries {
+                map: HashMap::new(),
+                by_use: BTreeMap::new(),
+                bytes: 0,
+                tick: 0,
+            }),
             in_flight: Mutex::new(HashMap::new()),
         }
     }
 
     /// The cached bytes for `key`, marking them recently used.
-    pub(crate) fn get(&self, key: &CacheKey) -> Option<Bytes> {
+    pub(crate) fn get(&self, key: &CacheKey) -> Option<V> {
         let mut entries = self.entries.lock();
         entries.tick += 1;
         let tick = entries.tick;
@@ -75,9 +94,14 @@ impl ByteCache {
         self.entries.lock().map.contains_key(key)
     }
 
+    /// Whether `key` is cached or a fetch of it is under way.
+    pub(crate) fn contains_or_pending(&self, key: &CacheKey) -> bool {
+        self.contains(key) || self.in_flight.lock().contains_key(key)
+    }
+
     /// Stores `bytes`, evicting least recently used entries to stay within the limit.
-    pub(crate) fn insert(&self, key: CacheKey, bytes: Bytes) {
-        let size = bytes.len() as u64;
+    pub(crate) fn insert(&self, key: CacheKey, bytes: V) {
+        let size = bytes.size_bytes();
         if size > self.capacity_bytes {
             return;
         }
@@ -85,7 +109,7 @@ impl ByteCache {
         entries.tick += 1;
         let tick = entries.tick;
         if let Some((old, old_tick)) = entries.map.remove(&key) {
-            entries.bytes -= old.len() as u64;
+            entries.bytes -= old.size_bytes();
             entries.by_use.remove(&old_tick);
         }
         while entries.bytes + size > self.capacity_bytes {
@@ -93,7 +117,7 @@ impl ByteCache {
                 break;
             };
             if let Some((evicted, _)) = entries.map.remove(&victim) {
-                entries.bytes -= evicted.len() as u64;
+                entries.bytes -= evicted.size_bytes();
             }
         }
         entries.bytes += size;
@@ -108,7 +132,7 @@ impl ByteCache {
             .map
             .iter()
             .filter(|(k, _)| k.0 == object)
-            .map(|(k, (b, t))| (k.clone(), *t, b.len() as u64))
+            .map(|(k, (b, t))| (k.clone(), *t, b.size_bytes()))
             .collect();
         for (key, tick, size) in doomed {
             entries.map.remove(&key);
@@ -128,10 +152,10 @@ impl ByteCache {
         &self,
         key: CacheKey,
         fetch: F,
-    ) -> Result<(Bytes, Lookup), RemoteError>
+    ) -> Result<(V, Lookup), RemoteError>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Bytes, RemoteError>>,
+        Fut: Future<Output = Result<V, RemoteError>>,
     {
         if let Some(bytes) = self.get(&key) {
             return Ok((bytes, Lookup::Hit));
@@ -141,7 +165,7 @@ impl ByteCache {
             match in_flight.get(&key) {
                 Some(flight) => (Arc::clone(flight), false),
                 None => {
-                    let flight: Flight = Arc::new(OnceCell::new());
+                    let flight: Flight<V> = Arc::new(OnceCell::new());
                     in_flight.insert(key.clone(), Arc::clone(&flight));
                     (flight, true)
                 }
@@ -152,7 +176,7 @@ impl ByteCache {
             // resolves to None at once); fetch ourselves when there is none.
             let joined = flight.get_or_init(|| async { None }).await.clone();
             if let Some(bytes) = joined {
-                return Ok((bytes, Lookup::Hit));
+                return Ok((bytes, Lookup::Joined));
             }
             let bytes = fetch().await?;
             self.insert(key, bytes.clone());

@@ -20,6 +20,7 @@ use crate::remote::config::RemoteLogConfig;
 use crate::remote::error::RemoteError;
 use crate::remote::manifest::{partition_dir, PartitionManifest, MANIFEST_FILE};
 use crate::remote::partition::RemotePartition;
+use crate::remote::reader::Chunk;
 use crate::remote::quota::ByteRateQuota;
 use crate::remote::stats::RemotePartitionStats;
 use crate::remote::store::RemoteStore;
@@ -35,7 +36,7 @@ pub(crate) struct TierContext {
     pub(crate) config: RemoteLogConfig,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) index_cache: ByteCache,
-    pub(crate) chunk_cache: ByteCache,
+    pub(crate) chunk_cache: ByteCache<Chunk>,
     pub(crate) copy_quota: ByteRateQuota,
     pub(crate) fetch_quota: ByteRateQuota,
     pub(crate) readers: tokio::sync::Semaphore,
@@ -128,10 +129,18 @@ impl RemoteLogManager {
         };
         let highest = manifest.highest_offset();
         if highest >= 0 {
+            // A local log behind the tiered range restarts after it, with the producer state
+            // of the last tiered segment (Kafka's follower rebuilds its aux state the same way).
+            let snapshot = if log.log_end_offset() <= highest {
+                self.last_producer_snapshot(&dir, &manifest).await?
+            } else {
+                None
+            };
             log.restore_tiered_prefix(
                 manifest.remote_log_start(),
                 highest,
                 &manifest.leader_epochs(),
+                snapshot.as_deref(),
             )?;
             tracing::info!(partition = %tp, remote_log_start = manifest.remote_log_start(), highest_tiered = highest, segments = manifest.committed().count(), "attached remote tier");
         }
@@ -143,6 +152,29 @@ impl RemoteLogManager {
         ));
         self.partitions.write().insert(tp, Arc::clone(&partition));
         Ok(partition)
+    }
+
+    /// The producer snapshot object of the newest committed segment, checked against its CRC.
+    async fn last_producer_snapshot(
+        &self,
+        dir: &str,
+        manifest: &PartitionManifest,
+    ) -> Result<Option<bytes::Bytes>, RemoteError> {
+        let Some(last) = manifest.committed().last() else {
+            return Ok(None);
+        };
+        let Some(info) = last.objects.get("snapshot") else {
+            return Ok(None);
+        };
+        let key = last.object_key(dir, "snapshot");
+        let bytes = self.ctx.store.get(&key).await?;
+        if crc32c::crc32c(&bytes) != info.crc32c {
+            return Err(RemoteError::CorruptObject {
+                path: self.ctx.store.path(&key).to_string(),
+                reason: "producer snapshot does not match its manifest CRC32C".into(),
+            });
+        }
+        Ok(Some(bytes))
     }
 
     /// The attached partition.
@@ -218,6 +250,12 @@ impl RemoteLogManager {
                 if let Err(err) = partition.expire_segments(epoch).await {
                     tracing::warn!(partition = %partition.log().topic_partition(), error = %err, "remote expiry pass failed");
                 }
+                let s = partition.stats();
+                tracing::debug!(partition = %s.topic_partition, log_start = s.log_start_offset,
+                    local_log_start = s.local_log_start_offset, highest_tiered = s.highest_tiered_offset,
+                    pending_upload_bytes = s.bytes_pending_upload, upload_errors = s.upload_errors,
+                    download_errors = s.download_errors, cache_hit_ratio = s.cache_hit_ratio(),
+                    "remote tier pass done");
             })
             .await;
     }

@@ -33,7 +33,8 @@ pub struct RemotePartition {
     pub(crate) orphans_cleaned: AtomicBool,
     /// Where a sequential reader will fetch next (drives read-ahead).
     pub(crate) next_sequential_offset: AtomicI64,
-    pub(crate) counters: PartitionCounters,
+    /// Shared with background read-ahead tasks.
+    pub(crate) counters: Arc<PartitionCounters>,
 }
 
 impl RemotePartition {
@@ -51,7 +52,7 @@ impl RemotePartition {
             writer: tokio::sync::Mutex::new(()),
             orphans_cleaned: AtomicBool::new(false),
             next_sequential_offset: AtomicI64::new(-1),
-            counters: PartitionCounters::default(),
+            counters: Arc::new(PartitionCounters::default()),
         }
     }
 

@@ -5,6 +5,7 @@
 //! reader gets the next chunks fetched ahead in the background. Every batch served has its
 //! CRC checked; a bad one is reported as [`RemoteError::CorruptObject`] and never returned.
 
+use std::ops::Range;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -13,13 +14,32 @@ use strata_protocol::record_batch::{RecordBatchView, LOG_OVERHEAD, RECORD_BATCH_
 
 use crate::batch_header::BatchHeader;
 use crate::log::MAX_TIMESTAMP;
-use crate::remote::cache::{ByteCache, Lookup};
+use crate::remote::cache::{ByteCache, Cached, Lookup};
 use crate::remote::error::RemoteError;
 use crate::remote::manager::TierContext;
 use crate::remote::manifest::RemoteSegmentMetadata;
 use crate::remote::partition::RemotePartition;
 use crate::remote::stats::PartitionCounters;
 use crate::segment::{first_record_at_or_after, TimestampOffset};
+
+/// A fetched chunk of a segment's `.log`. `verified` (relative to the chunk) covers the whole
+/// batches whose CRCs were checked when the chunk was fetched (on the blocking pool, so a
+/// read-ahead chunk is checked off the consumer's path and a cached one is not checked again);
+/// the reader checks every other batch it serves.
+#[derive(Debug, Clone)]
+pub(crate) struct Chunk {
+    bytes: Bytes,
+    verified: Range<u64>,
+}
+
+impl Cached for Chunk {
+    fn size_bytes(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+}
+
+/// Absolute byte ranges of a segment whose batches are known to have good CRCs.
+type Verified = Vec<Range<u64>>;
 
 /// Decrements the pending-read count when a read ends, however it ends.
 struct PendingRead<'a>(&'a std::sync::atomic::AtomicUsize);
@@ -85,7 +105,8 @@ impl RemotePartition {
             self.set_next_sequential(last);
         }
         if sequential {
-            self.read_ahead(&segment, end_position);
+            let index = self.index_object(&segment, "index").await.ok();
+            self.read_ahead(&segment, index, end_position);
         }
         Ok(bytes)
     }
@@ -147,7 +168,7 @@ impl RemotePartition {
         if end == start {
             return Ok((Bytes::new(), start));
         }
-        let bytes = self.read_range(segment, start, end).await?;
+        let (bytes, verified) = self.read_range(segment, start, end).await?;
         let mut position = 0usize;
         while position < bytes.len() {
             let view = RecordBatchView::parse(&bytes[position..]).map_err(|e| {
@@ -156,12 +177,19 @@ impl RemotePartition {
                     format!("batch at {}: {e}", start as usize + position),
                 )
             })?;
-            view.verify_crc().map_err(|e| {
-                self.corrupt(
-                    segment,
-                    format!("batch at offset {}: {e}", view.base_offset()),
-                )
-            })?;
+            let batch_start = start + position as u64;
+            let batch_end = batch_start + view.size_bytes() as u64;
+            let checked = verified
+                .iter()
+                .any(|r| r.start <= batch_start && batch_end <= r.end);
+            if !checked {
+                view.verify_crc().map_err(|e| {
+                    self.corrupt(
+                        segment,
+                        format!("batch at offset {}: {e}", view.base_offset()),
+                    )
+                })?;
+            }
             position += view.size_bytes();
         }
         Ok((bytes, end))
@@ -188,7 +216,7 @@ impl RemotePartition {
         if end - position < LOG_OVERHEAD as u64 {
             return Err(self.corrupt(segment, format!("truncated batch header at {position}")));
         }
-        let bytes = self.read_range(segment, position, end).await?;
+        let (bytes, _) = self.read_range(segment, position, end).await?;
         BatchHeader::decode(&bytes).map_err(|reason| {
             self.corrupt(segment, format!("batch header at {position}: {reason}"))
         })
@@ -234,11 +262,13 @@ impl RemotePartition {
         let key = segment.object_key(&self.dir, kind);
         let info = segment.objects.get(kind).copied();
         let store = &self.ctx.store;
+        let counters = &self.counters;
         let (bytes, lookup) = self
             .ctx
             .index_cache
             .get_or_fetch((key.clone(), 0), || async {
                 let bytes = store.get(&key).await?;
+                PartitionCounters::add(&counters.download_bytes, bytes.len() as u64);
                 if let Some(info) = info {
                     let actual = crc32c::crc32c(&bytes);
                     if actual != info.crc32c || bytes.len() as u64 != info.bytes {
@@ -256,78 +286,111 @@ impl RemotePartition {
                 Ok(bytes)
             })
             .await?;
-        self.count_lookup(lookup, bytes.len());
+        self.count_lookup(lookup);
         Ok(bytes)
     }
 
-    fn count_lookup(&self, lookup: Lookup, bytes: usize) {
+    /// A hit is served from the cache without waiting for the store; joining a GET under way
+    /// (read-ahead not done yet) waits, so it counts as a miss.
+    fn count_lookup(&self, lookup: Lookup) {
         match lookup {
             Lookup::Hit => PartitionCounters::add(&self.counters.cache_hits, 1),
-            Lookup::Miss => {
-                PartitionCounters::add(&self.counters.cache_misses, 1);
-                PartitionCounters::add(&self.counters.download_bytes, bytes as u64);
-            }
+            Lookup::Joined | Lookup::Miss => PartitionCounters::add(&self.counters.cache_misses, 1),
         }
     }
 
-    /// Bytes `[start, end)` of the segment's `.log`, assembled from cached chunks.
+    /// Bytes `[start, end)` of the segment's `.log`, assembled from cached chunks (a slice of
+    /// one chunk when the range lies in one), with the absolute ranges whose batch CRCs were
+    /// checked when their chunks were fetched.
     async fn read_range(
         &self,
         segment: &RemoteSegmentMetadata,
         start: u64,
         end: u64,
-    ) -> Result<Bytes, RemoteError> {
+    ) -> Result<(Bytes, Verified), RemoteError> {
         let chunk_bytes = self.ctx.config.chunk_bytes;
         let key = segment.object_key(&self.dir, "log");
         let (first, last) = (start / chunk_bytes, (end - 1) / chunk_bytes);
         if first == last {
-            let chunk = self.chunk(&key, segment.size_bytes, first).await?;
+            let chunk = self.chunk(segment, &key, first).await?;
             let base = first * chunk_bytes;
-            return slice(&chunk, start - base, end - base, || {
+            let bytes = slice(&chunk.bytes, start - base, end - base, || {
                 self.corrupt(segment, "short chunk".into())
-            });
+            })?;
+            let verified = chunk.verified.start + base..chunk.verified.end + base;
+            return Ok((bytes, vec![verified]));
         }
         let mut out = BytesMut::with_capacity((end - start) as usize);
+        let mut verified = Vec::with_capacity((last - first + 1) as usize);
         for n in first..=last {
-            let chunk = self.chunk(&key, segment.size_bytes, n).await?;
+            let chunk = self.chunk(segment, &key, n).await?;
             let base = n * chunk_bytes;
             let from = start.max(base) - base;
             let to = end.min(base + chunk_bytes) - base;
-            out.extend_from_slice(&slice(&chunk, from, to, || {
+            out.extend_from_slice(&slice(&chunk.bytes, from, to, || {
                 self.corrupt(segment, "short chunk".into())
             })?);
+            verified.push(chunk.verified.start + base..chunk.verified.end + base);
         }
-        Ok(out.freeze())
+        Ok((out.freeze(), verified))
     }
 
-    /// Chunk `n` of the object `key` (through the cache; a miss is one ranged GET).
-    async fn chunk(&self, key: &str, object_bytes: u64, n: u64) -> Result<Bytes, RemoteError> {
-        let (bytes, lookup) = fetch_chunk(&self.ctx, key, object_bytes, n).await?;
-        self.count_lookup(lookup, bytes.len());
-        Ok(bytes)
+    /// Chunk `n` of the segment's `.log` (through the cache; a miss is one ranged GET).
+    async fn chunk(
+        &self,
+        segment: &RemoteSegmentMetadata,
+        key: &str,
+        n: u64,
+    ) -> Result<Chunk, RemoteError> {
+        let cache_key = (key.to_string(), n);
+        if let Some(chunk) = self.ctx.chunk_cache.get(&cache_key) {
+            self.count_lookup(Lookup::Hit);
+            return Ok(chunk);
+        }
+        let index = if n == 0 {
+            None
+        } else {
+            self.index_object(segment, "index").await.ok()
+        };
+        let (chunk, lookup) = fetch_chunk(
+            &self.ctx,
+            &self.counters,
+            key,
+            segment.size_bytes,
+            n,
+            index.as_ref(),
+        )
+        .await?;
+        self.count_lookup(lookup);
+        Ok(chunk)
     }
 
     /// Fetches, in the background, the chunk holding `position` and the
     /// `remote.log.read.ahead.chunks` chunks after it, continuing into the next remote segments
     /// (a catch-up consumer crosses segments without waiting for a cold GET).
-    fn read_ahead(&self, segment: &RemoteSegmentMetadata, position: u64) {
+    fn read_ahead(&self, segment: &RemoteSegmentMetadata, index: Option<Bytes>, position: u64) {
         let chunk_bytes = self.ctx.config.chunk_bytes;
         let mut budget = self.ctx.config.read_ahead_chunks as u64 + 1;
         let manifest = self.manifest();
         let mut current = Some(segment.clone());
         let mut first = position / chunk_bytes;
+        let mut index = index;
         while let Some(segment) = current.take() {
             let key = segment.object_key(&self.dir, "log");
             let last_chunk = segment.size_bytes.saturating_sub(1) / chunk_bytes;
             let mut n = first;
             while n <= last_chunk && budget > 0 {
                 budget -= 1;
-                if !self.ctx.chunk_cache.contains(&(key.clone(), n)) {
+                if !self.ctx.chunk_cache.contains_or_pending(&(key.clone(), n)) {
                     let ctx = Arc::clone(&self.ctx);
+                    let counters = Arc::clone(&self.counters);
                     let key = key.clone();
                     let size = segment.size_bytes;
+                    let index = index.clone();
                     tokio::spawn(async move {
-                        if let Err(err) = fetch_chunk(&ctx, &key, size, n).await {
+                        let fetched =
+                            fetch_chunk(&ctx, &counters, &key, size, n, index.as_ref()).await;
+                        if let Err(err) = fetched {
                             tracing::debug!(key, chunk = n, error = %err, "read-ahead failed");
                         }
                     });
@@ -337,6 +400,8 @@ impl RemotePartition {
             if budget > 0 {
                 current = manifest.segment_for(segment.end_offset + 1).cloned();
                 first = 0;
+                // Chunk 0 starts at a batch; later chunks of the next segment are not reached.
+                index = None;
             }
         }
     }
@@ -427,7 +492,7 @@ impl RemotePartition {
             let header = self.batch_header(segment, position).await?;
             let end = position + header.size_bytes();
             if header.max_timestamp >= timestamp && header.last_offset() >= starting_offset {
-                let bytes = self.read_range(segment, position, end).await?;
+                let (bytes, _) = self.read_range(segment, position, end).await?;
                 let view = RecordBatchView::parse(&bytes)
                     .map_err(|e| self.corrupt(segment, format!("batch at {position}: {e}")))?;
                 view.verify_crc()
@@ -445,23 +510,82 @@ impl RemotePartition {
     }
 }
 
-/// Chunk `n` of `key` through the node's chunk cache, charging the fetch quota on a miss.
+/// Chunk `n` of `key` through the node's chunk cache, charging the fetch quota on a miss. A
+/// fetched chunk has the CRCs of its whole batches checked on the blocking pool, from the first
+/// batch start in it: 0 for chunk 0, else the first offset-index entry (`index`, the segment's
+/// `.index` object) at or after the chunk start; without one nothing is checked here.
 async fn fetch_chunk(
     ctx: &TierContext,
+    counters: &PartitionCounters,
     key: &str,
     object_bytes: u64,
     n: u64,
-) -> Result<(Bytes, Lookup), RemoteError> {
+    index: Option<&Bytes>,
+) -> Result<(Chunk, Lookup), RemoteError> {
     let chunk_bytes = ctx.config.chunk_bytes;
     let start = n * chunk_bytes;
     let end = (start + chunk_bytes).min(object_bytes);
-    let cache: &ByteCache = &ctx.chunk_cache;
+    let first_batch = if n == 0 {
+        Some(0)
+    } else {
+        index.and_then(|index| first_index_position_at_or_after(index, start))
+    };
+    let cache: &ByteCache<Chunk> = &ctx.chunk_cache;
     cache
         .get_or_fetch((key.to_string(), n), || async {
             ctx.fetch_quota.acquire(end - start).await;
-            ctx.store.get_range(key, start..end).await
+            let bytes = ctx.store.get_range(key, start..end).await?;
+            PartitionCounters::add(&counters.download_bytes, bytes.len() as u64);
+            let verified = match first_batch {
+                Some(first) if first >= start && first < end => {
+                    let from = first - start;
+                    let bytes = bytes.clone();
+                    tokio::task::spawn_blocking(move || verify_batches(&bytes, from))
+                        .await
+                        .unwrap_or(0..0)
+                }
+                _ => 0..0,
+            };
+            Ok(Chunk { bytes, verified })
         })
         .await
+}
+
+/// The byte position of the first offset-index entry at or after `position` (entries are
+/// batch starts, in position order).
+fn first_index_position_at_or_after(index: &[u8], position: u64) -> Option<u64> {
+    let entry_position = |n: usize| {
+        let e = &index[n * 8 + 4..n * 8 + 8];
+        u64::from(u32::from_be_bytes([e[0], e[1], e[2], e[3]]))
+    };
+    let entries = index.len() / 8;
+    let (mut lo, mut hi) = (0usize, entries);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if entry_position(mid) < position {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo < entries).then(|| entry_position(lo))
+}
+
+/// The range `[from, end)` of whole batches from `from` whose CRCs are good; it stops at the
+/// first batch that is cut off by the chunk end, malformed, or fails its CRC (the reader then
+/// checks that one itself and reports it when it is served).
+fn verify_batches(bytes: &[u8], from: u64) -> Range<u64> {
+    let mut position = from as usize;
+    while position < bytes.len() {
+        let Ok(view) = RecordBatchView::parse(&bytes[position..]) else {
+            break;
+        };
+        if view.verify_crc().is_err() {
+            break;
+        }
+        position += view.size_bytes();
+    }
+    from..position as u64
 }
 
 fn slice(

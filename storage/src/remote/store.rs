@@ -18,9 +18,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
+use object_store::aws::AmazonS3ConfigKey;
 use object_store::path::Path;
 use object_store::{
-    BackoffConfig, ClientOptions, MultipartUpload, ObjectStore, ObjectStoreExt, PutPayload,
+    BackoffConfig, ClientConfigKey, MultipartUpload, ObjectStore, ObjectStoreExt, PutPayload,
     RetryConfig,
 };
 use rand::Rng;
@@ -55,6 +56,9 @@ pub struct RemoteStore {
     jitter: f64,
     part_bytes: u64,
     request_timeout: Duration,
+    /// Set for `file://` stores: ranged reads go straight to the file (see
+    /// [`RemoteStore::get_range`]).
+    local_fs: Option<Arc<object_store::local::LocalFileSystem>>,
 }
 
 impl RemoteStore {
@@ -85,9 +89,13 @@ impl RemoteStore {
                 }
                 std::fs::create_dir_all(&dir)
                     .map_err(|e| invalid(format!("cannot create {}: {e}", dir.display())))?;
-                let store = object_store::local::LocalFileSystem::new_with_prefix(&dir)
-                    .map_err(|e| invalid(e.to_string()))?;
-                Ok(Self::new(Arc::new(store), url, "", config))
+                let store = Arc::new(
+                    object_store::local::LocalFileSystem::new_with_prefix(&dir)
+                        .map_err(|e| invalid(e.to_string()))?,
+                );
+                let mut opened = Self::new(Arc::clone(&store) as Arc<dyn ObjectStore>, url, "", config);
+                opened.local_fs = Some(store);
+                Ok(opened)
             }
             "s3" => {
                 let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
@@ -99,13 +107,17 @@ impl RemoteStore {
                     max_retries: 2,
                     retry_timeout: Duration::from_secs(10),
                 };
-                let client = ClientOptions::new()
-                    .with_connect_timeout(Duration::from_secs(5))
-                    .with_timeout(Duration::from_millis(REQUEST_TIMEOUT_MS));
+                // Client options come from the AWS_* environment (AWS_ALLOW_HTTP, ...); only
+                // the timeouts are set here, key by key, so the environment's stay.
+                let client = |key| AmazonS3ConfigKey::Client(key);
                 let store = object_store::aws::AmazonS3Builder::from_env()
                     .with_bucket_name(bucket)
                     .with_retry(retry)
-                    .with_client_options(client)
+                    .with_config(client(ClientConfigKey::ConnectTimeout), "5s")
+                    .with_config(
+                        client(ClientConfigKey::Timeout),
+                        format!("{}ms", REQUEST_TIMEOUT_MS),
+                    )
                     .build()
                     .map_err(|e| invalid(e.to_string()))?;
                 Ok(Self::new(
@@ -136,6 +148,7 @@ impl RemoteStore {
             jitter: config.retry_jitter.clamp(0.0, 0.5),
             part_bytes: config.multipart_part_bytes.max(1),
             request_timeout: Duration::from_millis(REQUEST_TIMEOUT_MS),
+            local_fs: None,
         }
     }
 
@@ -277,12 +290,41 @@ impl RemoteStore {
     }
 
     /// Bytes `range` of the object at `key` (a ranged GET), retried.
+    ///
+    /// On a `file://` store this is one positional read on the blocking pool into an
+    /// uninitialized buffer: `LocalFileSystem::get_range` zero-fills its buffer before reading
+    /// (a second pass over every byte, and the first touch of fresh pages), which made a cold
+    /// catch-up read of a `file://` tier run at a fraction of a local read. Fewer bytes than
+    /// asked for (a truncated object) come back short; the reader reports that as corrupt.
     pub(crate) async fn get_range(
         &self,
         key: &str,
         range: Range<u64>,
     ) -> Result<Bytes, RemoteError> {
         let path = self.path(key);
+        if let Some(local) = &self.local_fs {
+            let file = local
+                .path_to_filesystem(&path)
+                .map_err(|source| RemoteError::Store {
+                    operation: "get_range",
+                    path: path.to_string(),
+                    source,
+                })?;
+            return self
+                .retry("get_range", key, || {
+                    let file = file.clone();
+                    let range = range.clone();
+                    async move {
+                        tokio::task::spawn_blocking(move || read_file_range(&file, range))
+                            .await
+                            .map_err(|e| object_store::Error::Generic {
+                                store: "LocalFileSystem",
+                                source: Box::new(e),
+                            })?
+                    }
+                })
+                .await;
+        }
         self.retry("get_range", key, || {
             let path = path.clone();
             let range = range.clone();
@@ -460,6 +502,31 @@ impl RemoteStore {
         }
         Ok(count)
     }
+}
+
+/// Bytes `range` of the file at `path`, read into an uninitialized buffer (`read_to_end` on a
+/// `File` reads into spare capacity without zeroing it first). Short when the file is.
+fn read_file_range(path: &std::path::Path, range: Range<u64>) -> object_store::Result<Bytes> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io_error = |source: std::io::Error| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            object_store::Error::NotFound {
+                path: path.display().to_string(),
+                source: Box::new(source),
+            }
+        } else {
+            object_store::Error::Generic {
+                store: "LocalFileSystem",
+                source: Box::new(source),
+            }
+        }
+    };
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    file.seek(SeekFrom::Start(range.start)).map_err(io_error)?;
+    let len = range.end.saturating_sub(range.start);
+    let mut buf = Vec::with_capacity(len as usize);
+    file.take(len).read_to_end(&mut buf).map_err(io_error)?;
+    Ok(Bytes::from(buf))
 }
 
 /// Whether retrying can help.

@@ -27,6 +27,7 @@ pub struct FaultyStore {
     pub failing: AtomicBool,
     pub stalling: AtomicBool,
     pub requests: AtomicU64,
+    pub multipart_uploads: AtomicU64,
 }
 
 impl fmt::Display for FaultyStore {
@@ -77,6 +78,7 @@ impl ObjectStore for FaultyStore {
         opts: PutMultipartOptions,
     ) -> object_store::Result<Box<dyn MultipartUpload>> {
         self.gate().await?;
+        self.multipart_uploads.fetch_add(1, Ordering::Relaxed);
         self.inner.put_multipart_opts(location, opts).await
     }
 

@@ -433,6 +433,47 @@ mod tests {
         assert!(parse_config_list("a=x]").is_err());
     }
 
+    #[derive(Debug, clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        entity: EntityArgs,
+    }
+
+    fn resource(argv: &[&str]) -> Result<(ResourceType, String)> {
+        let cli = <Cli as clap::Parser>::try_parse_from(
+            std::iter::once("config").chain(argv.iter().copied()),
+        )?;
+        cli.entity.resource()
+    }
+
+    #[test]
+    fn entity_is_named_by_shorthand_or_by_type_and_name() {
+        assert_eq!(
+            resource(&["--topic", "t"]).expect("ok"),
+            (ResourceType::Topic, "t".to_owned())
+        );
+        assert_eq!(
+            resource(&["--broker", "3"]).expect("ok"),
+            (ResourceType::Broker, "3".to_owned())
+        );
+        assert_eq!(
+            resource(&["--entity-type", "topics", "--entity-name", "x"]).expect("ok"),
+            (ResourceType::Topic, "x".to_owned())
+        );
+        assert_eq!(
+            resource(&["--entity-type", "brokers", "--entity-default"]).expect("ok"),
+            (ResourceType::Broker, String::new())
+        );
+    }
+
+    #[test]
+    fn entity_without_a_name_or_with_a_topic_default_is_refused() {
+        assert!(resource(&[]).is_err());
+        assert!(resource(&["--entity-type", "topics"]).is_err());
+        assert!(resource(&["--entity-type", "topics", "--entity-default"]).is_err());
+        assert!(resource(&["--topic", "t", "--broker", "1"]).is_err());
+    }
+
     #[test]
     fn dynamic_sources_are_topic_broker_and_cluster_default() {
         let entry = |source| ConfigEntry {

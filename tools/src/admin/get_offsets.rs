@@ -91,16 +91,17 @@ pub(crate) async fn run(args: GetOffsetsArgs) -> Result<()> {
     }
     let answers = list_offsets(&mut client, &topology, &partitions, timestamp).await?;
     let mut rows = Vec::new();
-    let mut first_error = None;
     for ((topic, partition), answer) in answers {
         match answer {
             Ok(a) => rows.push((topic, partition, a.offset, a.timestamp)),
-            Err(e) => {
-                eprintln!("strata: {e}");
-                first_error.get_or_insert(e);
-            }
+            // As kafka-get-offsets.sh: report the partition on stderr and go on.
+            Err(e) => eprintln!(
+                "Skip getting offsets for topic-partition {topic}-{partition} due to error: {e}"
+            ),
         }
     }
+    // Kafka 4 orders by the partition's name, `topic-partition`, as text.
+    rows.sort_by_key(|(topic, partition, _, _)| format!("{topic}-{partition}"));
     if args.conn.json() {
         print_json(&json!(rows
             .iter()
@@ -111,18 +112,13 @@ pub(crate) async fn run(args: GetOffsetsArgs) -> Result<()> {
             }))
             .collect::<Vec<_>>()));
     } else {
-        for (topic, partition, offset, _) in &rows {
-            if *offset < 0 {
-                println!("{topic}:{partition}:");
-            } else {
-                println!("{topic}:{partition}:{offset}");
-            }
+        // A partition without an answer (no record at or after a timestamp) is left out,
+        // as Kafka leaves it out.
+        for (topic, partition, offset, _) in rows.iter().filter(|r| r.2 >= 0) {
+            println!("{topic}:{partition}:{offset}");
         }
     }
-    match first_error {
-        Some(e) => Err(e.into()),
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 #[cfg(test)]

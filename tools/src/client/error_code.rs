@@ -57,6 +57,7 @@ pub(crate) fn error_hint(code: i16) -> Option<&'static str> {
             "topic names use only ASCII letters, digits, '.', '_' and '-', at most 249 characters"
         }
         25 => "the group has active members; stop its consumers first",
+        29..=31 => "the client's principal lacks the ACL for this operation; ask an administrator",
         35 => "the broker does not support this request version; upgrade the broker or the tool",
         36 => "the topic exists already; use `strata topic alter`, or pass --if-not-exists",
         37 => {
@@ -71,6 +72,8 @@ pub(crate) fn error_hint(code: i16) -> Option<&'static str> {
         68 => "the group still has members; stop its consumers, then retry",
         69 => "check the group id with `strata group list`",
         73 => "topic deletion is disabled on the broker (delete.topic.enable=false)",
+        87 => "the broker rejected a record (for example a keyless record on a compacted topic)",
+        89 => "a quota throttled the request; retry later",
         _ => return None,
     })
 }

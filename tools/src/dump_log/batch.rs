@@ -25,11 +25,14 @@ pub(crate) struct DumpRecord {
 }
 
 /// Kafka's `DefaultRecordBatch.incrementSequence`.
+/// Java's int arithmetic wraps, so this does too (a damaged batch may hold any values).
 fn increment_sequence(sequence: i32, increment: i32) -> i32 {
-    if sequence > i32::MAX - increment {
-        increment - (i32::MAX - sequence) - 1
+    if sequence > i32::MAX.wrapping_sub(increment) {
+        increment
+            .wrapping_sub(i32::MAX.wrapping_sub(sequence))
+            .wrapping_sub(1)
     } else {
-        sequence + increment
+        sequence.wrapping_add(increment)
     }
 }
 
@@ -209,10 +212,17 @@ fn read_nullable<'a>(bytes: &'a [u8], at: &mut usize) -> Result<Option<&'a [u8]>
 impl<'a> LegacyMessage<'a> {
     /// Parses one whole message (`bytes` = prefix + size bytes).
     pub(crate) fn parse(bytes: &'a [u8]) -> Result<Self, String> {
-        let magic = bytes.get(16).map(|&m| m as i8).ok_or("the message is truncated")?;
+        let magic = bytes
+            .get(16)
+            .map(|&m| m as i8)
+            .ok_or("the message is truncated")?;
         let fixed = LOG_OVERHEAD as usize
             + LEGACY_V0_FIXED_BYTES
-            + if magic == 1 { LEGACY_TIMESTAMP_BYTES } else { 0 };
+            + if magic == 1 {
+                LEGACY_TIMESTAMP_BYTES
+            } else {
+                0
+            };
         if bytes.len() < fixed || !(0..=1).contains(&magic) {
             return Err(format!(
                 "a magic {magic} message of {} bytes is shorter than its {fixed}-byte header",
@@ -225,7 +235,10 @@ impl<'a> LegacyMessage<'a> {
         let codec = Compression::from_id(attributes & LEGACY_CODEC_MASK)
             .filter(|c| *c != Compression::Zstd)
             .ok_or_else(|| {
-                format!("Unknown compression type id: {}", attributes & LEGACY_CODEC_MASK)
+                format!(
+                    "Unknown compression type id: {}",
+                    attributes & LEGACY_CODEC_MASK
+                )
             })?;
         let mut at = 18;
         let timestamp = if magic == 1 {
@@ -304,7 +317,8 @@ impl<'a> LegacyMessage<'a> {
             let size_bytes = inner
                 .get(at + 8..at + 12)
                 .ok_or("an inner message is truncated")?;
-            let size = i32::from_be_bytes([size_bytes[0], size_bytes[1], size_bytes[2], size_bytes[3]]);
+            let size =
+                i32::from_be_bytes([size_bytes[0], size_bytes[1], size_bytes[2], size_bytes[3]]);
             if size < 0 {
                 return Err(format!("an inner message declares size {size}"));
             }
@@ -314,8 +328,14 @@ impl<'a> LegacyMessage<'a> {
             if message.codec != Compression::None {
                 return Err("an inner message is itself compressed".to_string());
             }
-            messages.push((message.offset, message.timestamp, message.key.map(<[u8]>::to_vec),
-                message.value.map(<[u8]>::to_vec), message.is_valid(), message.crc));
+            messages.push((
+                message.offset,
+                message.timestamp,
+                message.key.map(<[u8]>::to_vec),
+                message.value.map(<[u8]>::to_vec),
+                message.is_valid(),
+                message.crc,
+            ));
             at = end;
         }
         let last_relative = messages.last().map_or(0, |m| m.0);
@@ -324,16 +344,36 @@ impl<'a> LegacyMessage<'a> {
             .into_iter()
             .map(|(offset, timestamp, key, value, valid, crc)| DumpRecord {
                 offset: if self.magic == 1 {
-                    self.offset - last_relative + offset
+                    self.offset.wrapping_sub(last_relative).wrapping_add(offset)
                 } else {
                     offset
                 },
-                timestamp: if log_append { self.timestamp } else { timestamp },
+                timestamp: if log_append {
+                    self.timestamp
+                } else {
+                    timestamp
+                },
                 key,
                 value,
                 v2: None,
                 legacy: Some((valid, crc)),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::increment_sequence;
+
+    #[test]
+    fn sequences_wrap_past_int_max_like_kafka() {
+        assert_eq!(increment_sequence(5, 3), 8);
+        assert_eq!(increment_sequence(i32::MAX, 1), 0);
+        assert_eq!(increment_sequence(i32::MAX - 1, 3), 1);
+        // Damaged batches can hold negative deltas; Java's int arithmetic wraps where
+        // `Integer.MAX_VALUE - increment` overflows, and so does this.
+        assert_eq!(increment_sequence(0, -5), 2_147_483_643);
+        assert_eq!(increment_sequence(i32::MIN, i32::MIN), 0);
     }
 }

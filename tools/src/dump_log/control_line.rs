@@ -75,7 +75,10 @@ impl ControlLine {
 
 /// Decodes a control record into its line part. Errors are what Kafka's tool would fail on: a
 /// key shorter than 4 bytes or with a negative version, a value that does not decode.
-pub(crate) fn control_line(key: Option<&[u8]>, value: Option<&[u8]>) -> Result<ControlLine, String> {
+pub(crate) fn control_line(
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+) -> Result<ControlLine, String> {
     let key = key.ok_or("the control record has a null key")?;
     let record_type = match control::decode_key(key) {
         Ok(record_type) => record_type,
@@ -109,7 +112,10 @@ pub(crate) fn control_line(key: Option<&[u8]>, value: Option<&[u8]>) -> Result<C
             type_name: "SNAPSHOT_HEADER",
             json: JsonObject::new()
                 .number("version", header.version)
-                .number("lastContainedLogTimestamp", header.last_contained_log_timestamp)
+                .number(
+                    "lastContainedLogTimestamp",
+                    header.last_contained_log_timestamp,
+                )
                 .finish(),
         },
         ControlRecord::SnapshotFooter(footer) => ControlLine::Message {

@@ -2,8 +2,10 @@
 
 use std::io;
 
-/// A failure that ends the dump of one file. The message is printed on stderr and the command
-/// exits non-zero; the other files are still dumped, except after [`DumpError::Stdout`].
+/// A failure that ends the dump of one file. The message is printed on stderr and the other
+/// files are still dumped, except after [`DumpError::Stdout`]. The command exits non-zero,
+/// except for what Kafka's tool reports and goes on from ([`DumpError::is_finding`]), which
+/// fails the run only under `--fail-on-findings`.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum DumpError {
     /// A file could not be opened or read.
@@ -47,4 +49,27 @@ pub(crate) enum DumpError {
     /// producer snapshots, transaction indexes).
     #[error("{0}")]
     Kafka(String),
+    /// The file's suffix is none dump-log reads; Kafka's words, and Kafka goes on (exit 0).
+    #[error("Ignoring unknown file {path}")]
+    UnknownFile {
+        /// The path as given.
+        path: String,
+    },
+    /// Bytes after the last whole batch of a `.log` (a torn write, garbage). Kafka prints
+    /// `Found N invalid bytes at the end of ..` on stdout and goes on (exit 0).
+    #[error("{path}: {trailing} bytes after the last whole batch are not a batch")]
+    TrailingBytes {
+        /// The path as given.
+        path: String,
+        /// How many bytes follow the last whole batch.
+        trailing: u64,
+    },
+}
+
+impl DumpError {
+    /// True for what Kafka's DumpLogSegments reports and then goes on from, exiting 0 (an
+    /// unknown file, trailing bytes); false for what ends Kafka's tool with an exception.
+    pub(crate) fn is_finding(&self) -> bool {
+        matches!(self, Self::UnknownFile { .. } | Self::TrailingBytes { .. })
+    }
 }

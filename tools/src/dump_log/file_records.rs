@@ -1,7 +1,8 @@
 //! A read-only view of a log file (Kafka's `FileRecords` + `FileLogInputStream`): batches are
 //! framed one at a time by their 12-byte `offset | size` prefix, exactly as Kafka frames them,
 //! so the dump stops, reports trailing bytes or fails where Kafka's tool does. The file is only
-//! ever opened for reading and read with positioned reads (no mmap, nothing written).
+//! ever opened for reading and read with positioned reads (no mmap, nothing written); an
+//! object fetched by URL is read from memory the same way.
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -46,10 +47,19 @@ impl Frame {
     }
 }
 
+/// Where the bytes are.
+#[derive(Debug)]
+enum Data {
+    /// A local file, opened read-only.
+    File(File),
+    /// A fetched object.
+    Memory(Vec<u8>),
+}
+
 /// A file opened read-only, limited to its first `end` bytes.
 #[derive(Debug)]
 pub(crate) struct FileRecords {
-    file: File,
+    data: Data,
     path: PathBuf,
     end: u64,
 }
@@ -57,6 +67,14 @@ pub(crate) struct FileRecords {
 impl FileRecords {
     /// Opens `path` for reading; only the first `limit_bytes` bytes are looked at.
     pub(crate) fn open(path: &Path, limit_bytes: u64) -> Result<Self, DumpError> {
+        if super::remote_object::is_url(path) {
+            let bytes = super::remote_object::fetch_existing(path)?;
+            return Ok(Self {
+                end: (bytes.len() as u64).min(limit_bytes),
+                data: Data::Memory(bytes),
+                path: path.to_path_buf(),
+            });
+        }
         let file = File::open(path).map_err(|source| DumpError::Io {
             action: "open",
             path: path.display().to_string(),
@@ -74,7 +92,7 @@ impl FileRecords {
             });
         }
         Ok(Self {
-            file,
+            data: Data::File(file),
             path: path.to_path_buf(),
             end: metadata.len().min(limit_bytes),
         })
@@ -86,15 +104,26 @@ impl FileRecords {
     }
 
     fn read_at(&self, position: u64, len: usize) -> Result<Vec<u8>, DumpError> {
-        let mut buf = vec![0u8; len];
-        self.file
-            .read_exact_at(&mut buf, position)
-            .map_err(|source| DumpError::Io {
-                action: "read",
-                path: self.path.display().to_string(),
-                source,
-            })?;
-        Ok(buf)
+        match &self.data {
+            Data::File(file) => {
+                let mut buf = vec![0u8; len];
+                file.read_exact_at(&mut buf, position)
+                    .map_err(|source| DumpError::Io {
+                        action: "read",
+                        path: self.path.display().to_string(),
+                        source,
+                    })?;
+                Ok(buf)
+            }
+            Data::Memory(bytes) => usize::try_from(position)
+                .ok()
+                .and_then(|start| bytes.get(start..start.checked_add(len)?))
+                .map(<[u8]>::to_vec)
+                .ok_or_else(|| DumpError::Corrupt {
+                    path: self.path.display().to_string(),
+                    reason: format!("a read of {len} bytes at {position} is past the end"),
+                }),
+        }
     }
 
     /// The batch at `position`, if a whole one fits before `end` (at most the view's end).

@@ -27,7 +27,7 @@ impl PerFile {
 
 /// Java's `File.getAbsolutePath()`: the working directory joined, nothing normalized.
 pub(crate) fn absolute(path: &Path) -> String {
-    if path.is_absolute() {
+    if path.is_absolute() || super::remote_object::is_url(path) {
         return path.display().to_string();
     }
     match std::env::current_dir() {
@@ -50,7 +50,8 @@ pub(crate) struct Findings {
 impl Findings {
     /// An index entry whose offset is not the last offset of the batch at its position.
     pub(crate) fn index_mismatch(&mut self, index: &Path, index_offset: i64, log_offset: i64) {
-        self.index_mismatches.push(index, (index_offset, log_offset));
+        self.index_mismatches
+            .push(index, (index_offset, log_offset));
     }
 
     /// A time index entry whose timestamp is not the max timestamp of its batch.
@@ -59,13 +60,25 @@ impl Findings {
     }
 
     /// A time index entry not after the previous one.
-    pub(crate) fn time_index_out_of_order(&mut self, index: &Path, index_ts: i64, previous_ts: i64) {
-        self.time_index_out_of_order.push(index, (index_ts, previous_ts));
+    pub(crate) fn time_index_out_of_order(
+        &mut self,
+        index: &Path,
+        index_ts: i64,
+        previous_ts: i64,
+    ) {
+        self.time_index_out_of_order
+            .push(index, (index_ts, previous_ts));
     }
 
     /// A time index entry whose offset is not a batch's last offset (-1: no batch at all).
-    pub(crate) fn time_index_offset_not_found(&mut self, index: &Path, index_offset: i64, log_offset: i64) {
-        self.time_index_offsets_not_found.push(index, (index_offset, log_offset));
+    pub(crate) fn time_index_offset_not_found(
+        &mut self,
+        index: &Path,
+        index_offset: i64,
+        log_offset: i64,
+    ) {
+        self.time_index_offsets_not_found
+            .push(index, (index_offset, log_offset));
     }
 
     /// A record offset that does not follow the previous record's.
@@ -94,13 +107,19 @@ impl Findings {
         for (file, pairs) in &self.index_mismatches.files {
             writeln!(err, "Mismatches in :{file}")?;
             for (index_offset, log_offset) in pairs.iter().rev() {
-                writeln!(err, "  Index offset: {index_offset}, log offset: {log_offset}")?;
+                writeln!(
+                    err,
+                    "  Index offset: {index_offset}, log offset: {log_offset}"
+                )?;
             }
         }
         for (file, pairs) in &self.time_index_mismatches.files {
             writeln!(err, "Found timestamp mismatch in :{file}")?;
             for (index_ts, log_ts) in pairs {
-                writeln!(err, "  Index timestamp: {index_ts}, log timestamp: {log_ts}")?;
+                writeln!(
+                    err,
+                    "  Index timestamp: {index_ts}, log timestamp: {log_ts}"
+                )?;
             }
         }
         for (file, pairs) in &self.time_index_out_of_order.files {
@@ -113,9 +132,15 @@ impl Findings {
             }
         }
         for (_, pairs) in &self.time_index_offsets_not_found.files {
-            writeln!(err, "The following indexed offsets are not found in the log.")?;
+            writeln!(
+                err,
+                "The following indexed offsets are not found in the log."
+            )?;
             for (index_offset, log_offset) in pairs {
-                writeln!(err, "Indexed offset: {index_offset}, found log offset: {log_offset}")?;
+                writeln!(
+                    err,
+                    "Indexed offset: {index_offset}, found log offset: {log_offset}"
+                )?;
             }
         }
         for (file, pairs) in &self.non_consecutive_offsets.files {
@@ -128,7 +153,10 @@ impl Findings {
         for (file, pairs) in &self.invalid_crcs.files {
             writeln!(err, "Invalid CRC in {file}")?;
             for (position, last_offset) in pairs {
-                writeln!(err, "  batch at position {position} with last offset {last_offset}")?;
+                writeln!(
+                    err,
+                    "  batch at position {position} with last offset {last_offset}"
+                )?;
             }
         }
         Ok(())

@@ -58,7 +58,8 @@ impl OffsetEntries {
     fn entry(&self, n: usize) -> (i64, i32) {
         let at = n * OFFSET_INDEX_ENTRY_BYTES;
         (
-            self.base_offset + i64::from(i32_at(&self.bytes, at)),
+            self.base_offset
+                .wrapping_add(i64::from(i32_at(&self.bytes, at))),
             i32_at(&self.bytes, at + 4),
         )
     }
@@ -101,7 +102,7 @@ impl OffsetEntries {
                 self.base_offset
             )));
         }
-        if self.bytes.len() % OFFSET_INDEX_ENTRY_BYTES != 0 {
+        if !self.bytes.len().is_multiple_of(OFFSET_INDEX_ENTRY_BYTES) {
             return Err(DumpError::Kafka(format!(
                 "Index file {} is corrupt, found {} bytes which is neither positive nor a multiple of {}",
                 absolute(path),
@@ -120,7 +121,9 @@ fn header_last_offset(frame: &Frame) -> Option<i64> {
     if frame.magic() < 2 {
         return Some(frame.offset_field());
     }
-    let bytes = frame.bytes.get(LAST_OFFSET_DELTA_AT..LAST_OFFSET_DELTA_AT + 4)?;
+    let bytes = frame
+        .bytes
+        .get(LAST_OFFSET_DELTA_AT..LAST_OFFSET_DELTA_AT + 4)?;
     let delta = i32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
     Some(frame.offset_field().wrapping_add(i64::from(delta)))
 }
@@ -194,7 +197,9 @@ pub(crate) fn dump_time_index(
     let index_path = sibling(path, ".index");
     let index = OffsetEntries {
         base_offset,
-        bytes: if index_path.exists() {
+        bytes: if super::remote_object::is_url(&index_path) {
+            super::remote_object::fetch(&index_path)?.unwrap_or_default()
+        } else if index_path.exists() {
             read_file(&index_path)?
         } else {
             Vec::new()
@@ -206,7 +211,7 @@ pub(crate) fn dump_time_index(
         let at = n * TIME_INDEX_ENTRY_BYTES;
         (
             i64_at(&bytes, at),
-            base_offset + i64::from(i32_at(&bytes, at + 8)),
+            base_offset.wrapping_add(i64::from(i32_at(&bytes, at + 8))),
         )
     };
     if settings.index_sanity_check {
@@ -229,7 +234,7 @@ pub(crate) fn dump_time_index(
                  is {last_offset} which is less than the first offset {base_offset}"
             )));
         }
-        if bytes.len() % TIME_INDEX_ENTRY_BYTES != 0 {
+        if !bytes.len().is_multiple_of(TIME_INDEX_ENTRY_BYTES) {
             return Err(DumpError::Kafka(format!(
                 "Time index file {shown} is corrupt, found {} bytes which is neither positive nor a multiple of {}",
                 bytes.len(),
@@ -268,7 +273,10 @@ pub(crate) fn dump_time_index(
             Some((_, frame)) => {
                 let corrupt = |reason: String| DumpError::Corrupt {
                     path: path.display().to_string(),
-                    reason: format!("the batch at position {} of the log: {reason}", frame.position),
+                    reason: format!(
+                        "the batch at position {} of the log: {reason}",
+                        frame.position
+                    ),
                 };
                 let batch = DumpBatch::parse(&frame).map_err(corrupt)?;
                 let max_timestamp = batch

@@ -22,11 +22,13 @@ const SNAPSHOT_EPOCH_WIDTH: usize = 10;
 
 /// Kafka's `Snapshots.parse`: end offset and epoch from a snapshot file name.
 fn snapshot_id(path: &Path, name: &str) -> Result<(i64, i32), DumpError> {
-    let bad = || DumpError::BadFileName {
+    let bad = || {
+        DumpError::BadFileName {
         path: path.display().to_string(),
         reason: format!(
             "\"{name}\" is not a snapshot file name (<end offset: 20 digits>-<epoch: 10 digits>.checkpoint)"
         ),
+    }
     };
     let offset = name.get(..SNAPSHOT_OFFSET_WIDTH).ok_or_else(bad)?;
     let epoch = name
@@ -73,9 +75,9 @@ pub(crate) fn dump_log(
         }
         printer.batch(&line)?;
         if settings.deep_iteration {
-            let dumped = batch
-                .records()
-                .map_err(|reason| corrupt(frame.position, format!("cannot read its records: {reason}")))?;
+            let dumped = batch.records().map_err(|reason| {
+                corrupt(frame.position, format!("cannot read its records: {reason}"))
+            })?;
             for record in dumped {
                 if last_offset != -1 && record.offset != last_offset.wrapping_add(1) {
                     findings.non_consecutive(path, last_offset, record.offset);
@@ -83,9 +85,14 @@ pub(crate) fn dump_log(
                 last_offset = record.offset;
                 let control = if batch.is_control() && !settings.skip_record_metadata {
                     Some(
-                        control_line(record.key.as_deref(), record.value.as_deref()).map_err(|reason| {
-                            corrupt(frame.position, format!("control record at offset {}: {reason}", record.offset))
-                        })?,
+                        control_line(record.key.as_deref(), record.value.as_deref()).map_err(
+                            |reason| {
+                                corrupt(
+                                    frame.position,
+                                    format!("control record at offset {}: {reason}", record.offset),
+                                )
+                            },
+                        )?,
                     )
                 } else {
                     None
@@ -98,7 +105,12 @@ pub(crate) fn dump_log(
                         value: record.value.clone().map(Into::into),
                         headers: Vec::new(),
                     };
-                    Some(settings.parser.parse(&as_record).map_err(|reason| corrupt(frame.position, reason))?)
+                    Some(
+                        settings
+                            .parser
+                            .parse(&as_record)
+                            .map_err(|reason| corrupt(frame.position, reason))?,
+                    )
                 } else {
                     None
                 };
@@ -121,9 +133,9 @@ pub(crate) fn dump_log(
     let trailing = records.size_bytes() - valid_bytes;
     if trailing > 0 && settings.max_bytes == MAX_BYTES_UNLIMITED {
         printer.trailing_bytes(trailing, &name)?;
-        return Err(DumpError::Corrupt {
+        return Err(DumpError::TrailingBytes {
             path: path.display().to_string(),
-            reason: format!("{trailing} bytes after the last whole batch are not a batch"),
+            trailing,
         });
     }
     Ok(())

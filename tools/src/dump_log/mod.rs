@@ -6,11 +6,15 @@
 //! printed and verified against their `.log`, `.snapshot` is producer state, `.txnindex` is the
 //! aborted-transaction index, and anything else is "Ignoring unknown file".
 //!
-//! Files are opened read-only and never mapped or written. Exit status: 0 when every file was
-//! dumped and nothing was wrong with it; 1 when a file could not be dumped or something was
-//! found (bad CRC, trailing bytes, index mismatches, non-consecutive offsets, an unknown file);
-//! 2 for a usage error. Kafka's own findings are printed on stderr in Kafka's words after all
-//! files; failures are printed as they happen and the remaining files are still dumped.
+//! Files are opened read-only and never mapped or written; `s3://` and `file://` URLs are read
+//! from the object store (tiered segments). Exit status, as Kafka's tool: 0 when every file
+//! was dumped, even if something was found in it (bad CRC, trailing bytes, index mismatches,
+//! non-consecutive offsets, an unknown file: Kafka reports these and exits 0); 1 when a file
+//! could not be dumped (unreadable, corrupt in a way Kafka's tool throws on, a failed sanity
+//! check); 2 for a usage error. `--fail-on-findings` (Strata extension) also exits 1 when
+//! anything was found, for scripts. Kafka's own findings are printed on stderr in Kafka's words
+//! after all files; failures are printed as they happen and the remaining files are still
+//! dumped (Kafka stops at the first).
 
 mod batch;
 mod control_line;
@@ -25,6 +29,7 @@ mod message_parser;
 mod options;
 mod printer;
 mod producer_snapshot_dump;
+mod remote_object;
 mod txn_index_dump;
 
 use std::io::Write;
@@ -71,10 +76,15 @@ pub(super) fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Kafka's `name.split("\\.")(0).toLong`: the base offset a segment file is named after.
+/// Kafka's `name.split("\\.")(0).toLong`: the base offset a segment file is named after. A
+/// tiered object (`<offset>-<segment id>.<suffix>`, fetched by URL) is named by the digits
+/// before its `-`.
 pub(super) fn offset_from_file_name(path: &Path) -> Result<i64, DumpError> {
     let name = file_name(path);
-    let stem = name.split('.').next().unwrap_or_default();
+    let mut stem = name.split('.').next().unwrap_or_default();
+    if remote_object::is_url(path) {
+        stem = stem.split('-').next().unwrap_or_default();
+    }
     stem.parse().map_err(|_| DumpError::BadFileName {
         path: path.display().to_string(),
         reason: format!("the file name does not start with an offset (\"{stem}\" is not a number)"),
@@ -83,6 +93,9 @@ pub(super) fn offset_from_file_name(path: &Path) -> Result<i64, DumpError> {
 
 /// Reads a whole (small) file: indexes, snapshots. Opened read-only.
 pub(super) fn read_file(path: &Path) -> Result<Vec<u8>, DumpError> {
+    if remote_object::is_url(path) {
+        return remote_object::fetch_existing(path);
+    }
     std::fs::read(path).map_err(|source| DumpError::Io {
         action: "read",
         path: path.display().to_string(),
@@ -102,10 +115,9 @@ fn dump_file(
         FileKind::TimeIndex => index_dump::dump_time_index(path, settings, printer, findings),
         FileKind::ProducerSnapshot => producer_snapshot_dump::dump_producer_snapshot(path, printer),
         FileKind::TxnIndex => txn_index_dump::dump_txn_index(path, printer),
-        FileKind::Unknown => Err(DumpError::Kafka(format!(
-            "Ignoring unknown file {}",
-            path.display()
-        ))),
+        FileKind::Unknown => Err(DumpError::UnknownFile {
+            path: path.display().to_string(),
+        }),
     }
 }
 
@@ -121,6 +133,7 @@ pub(crate) fn run(args: DumpLogArgs) -> ExitCode {
     let mut printer = Printer::new(settings.json);
     let mut findings = Findings::default();
     let mut failed = false;
+    let mut found = false;
     for path in &settings.files {
         let outcome = printer
             .dumping(path)
@@ -129,12 +142,19 @@ pub(crate) fn run(args: DumpLogArgs) -> ExitCode {
             Ok(()) => {}
             Err(DumpError::Stdout(_)) => return ExitCode::FAILURE,
             Err(error) => {
-                failed = true;
+                if error.is_finding() {
+                    found = true;
+                } else {
+                    failed = true;
+                }
                 if printer.flush().is_err() {
                     return ExitCode::FAILURE;
                 }
                 match error {
-                    DumpError::Kafka(_) | DumpError::RecordSizeTooSmall { .. } => {
+                    DumpError::Kafka(_)
+                    | DumpError::RecordSizeTooSmall { .. }
+                    | DumpError::UnknownFile { .. }
+                    | DumpError::TrailingBytes { .. } => {
                         eprintln!("{error}");
                     }
                     _ => eprintln!("Error: {error}"),
@@ -149,9 +169,46 @@ pub(crate) fn run(args: DumpLogArgs) -> ExitCode {
     // Nothing useful can be done if stderr itself is gone.
     let _ = findings.print(&mut stderr);
     let _ = stderr.flush();
-    if failed || !findings.is_empty() {
+    found |= !findings.is_empty();
+    if failed || (found && settings.fail_on_findings) {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{file_kind, offset_from_file_name, FileKind};
+
+    #[test]
+    fn kinds_follow_the_last_suffix_like_kafka() {
+        assert_eq!(file_kind("00000000000000000000.log"), FileKind::Log);
+        assert_eq!(file_kind("bootstrap.checkpoint"), FileKind::Log);
+        assert_eq!(
+            file_kind("00000000000000000000.timeindex"),
+            FileKind::TimeIndex
+        );
+        assert_eq!(
+            file_kind("00000000000000000000.log.deleted"),
+            FileKind::Unknown
+        );
+        assert_eq!(file_kind("x-1.checkpoint.part"), FileKind::Unknown);
+        assert_eq!(file_kind("leader-epoch-checkpoint"), FileKind::Unknown);
+    }
+
+    #[test]
+    fn base_offsets_come_from_the_name_and_tiered_objects_from_the_digits_before_the_id() {
+        assert_eq!(
+            offset_from_file_name(Path::new("d/00000000000000000042.index")).ok(),
+            Some(42)
+        );
+        assert!(offset_from_file_name(Path::new("d/00000000000000000042-abc.log")).is_err());
+        assert_eq!(
+            offset_from_file_name(Path::new("s3://b/t-0/00000000000000000042-abc.log")).ok(),
+            Some(42)
+        );
     }
 }

@@ -27,7 +27,8 @@ const STRING_DECODER_CLASSES: [&str; 2] = [
              debugging a seemingly corrupt log segment."
 )]
 pub(crate) struct DumpLogArgs {
-    /// REQUIRED: The comma separated list of data and index log files to be dumped.
+    /// REQUIRED: The comma separated list of data and index log files to be dumped (Strata also
+    /// reads tiered objects by s3:// or file:// URL).
     #[arg(long, value_name = "file1, file2, ...", required = true)]
     files: String,
     /// If set, printing the messages content when dumping data logs. Automatically set if any
@@ -82,6 +83,12 @@ pub(crate) struct DumpLogArgs {
     /// extension).
     #[arg(long)]
     json: bool,
+    /// Exit with status 1 when anything was found wrong in a file that could be dumped (invalid
+    /// CRC, trailing bytes, index mismatches, non-consecutive offsets, an unknown file). Without
+    /// it the status is Kafka's: such findings are reported and the exit status is 0 (Strata
+    /// extension).
+    #[arg(long)]
+    fail_on_findings: bool,
 }
 
 /// What the dump does, resolved from the arguments with Kafka's implications.
@@ -107,6 +114,8 @@ pub(crate) struct Settings {
     pub(crate) skip_record_metadata: bool,
     /// One JSON object per line instead of Kafka's text.
     pub(crate) json: bool,
+    /// Findings (not only failures) make the exit status 1.
+    pub(crate) fail_on_findings: bool,
 }
 
 impl DumpLogArgs {
@@ -164,6 +173,7 @@ impl DumpLogArgs {
             parser,
             skip_record_metadata: self.skip_record_metadata,
             json: self.json,
+            fail_on_findings: self.fail_on_findings,
         })
     }
 }

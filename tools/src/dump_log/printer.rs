@@ -82,7 +82,10 @@ pub(crate) struct AbortedTxnLine {
 
 /// Java's `OptionalLong.toString()`.
 fn optional_long(value: Option<i64>) -> String {
-    value.map_or_else(|| "OptionalLong.empty".to_string(), |v| format!("OptionalLong[{v}]"))
+    value.map_or_else(
+        || "OptionalLong.empty".to_string(),
+        |v| format!("OptionalLong[{v}]"),
+    )
 }
 
 fn rendered_json(rendered: &Rendered) -> String {
@@ -117,7 +120,11 @@ impl Printer {
             .map_err(DumpError::Stdout)
     }
 
-    fn either(&mut self, text: impl FnOnce() -> String, json: impl FnOnce() -> String) -> Result<(), DumpError> {
+    fn either(
+        &mut self,
+        text: impl FnOnce() -> String,
+        json: impl FnOnce() -> String,
+    ) -> Result<(), DumpError> {
         let line = if self.json { json() } else { text() };
         self.line(&line)
     }
@@ -132,7 +139,12 @@ impl Printer {
         let shown = path.display().to_string();
         self.either(
             || format!("Dumping {shown}"),
-            || JsonObject::new().string("type", "file").string("path", &shown).finish(),
+            || {
+                JsonObject::new()
+                    .string("type", "file")
+                    .string("path", &shown)
+                    .finish()
+            },
         )
     }
 
@@ -140,7 +152,12 @@ impl Printer {
     pub(crate) fn log_start(&mut self, offset: i64) -> Result<(), DumpError> {
         self.either(
             || format!("Log starting offset: {offset}"),
-            || JsonObject::new().string("type", "log_start").number("offset", offset).finish(),
+            || {
+                JsonObject::new()
+                    .string("type", "log_start")
+                    .number("offset", offset)
+                    .finish()
+            },
         )
     }
 
@@ -162,7 +179,11 @@ impl Printer {
     pub(crate) fn bootstrap_snapshot(&mut self) -> Result<(), DumpError> {
         self.either(
             || "KRaft bootstrap snapshot".to_string(),
-            || JsonObject::new().string("type", "bootstrap_snapshot").finish(),
+            || {
+                JsonObject::new()
+                    .string("type", "bootstrap_snapshot")
+                    .finish()
+            },
         )
     }
 
@@ -221,7 +242,14 @@ impl Printer {
         };
         let line = format!(
             "{head} position: {} {}: {} size: {} magic: {} compresscodec: {} crc: {} isvalid: {}",
-            b.position, b.timestamp_type, b.max_timestamp, b.size, b.magic, b.codec, b.crc, b.is_valid
+            b.position,
+            b.timestamp_type,
+            b.max_timestamp,
+            b.size,
+            b.magic,
+            b.codec,
+            b.crc,
+            b.is_valid
         );
         self.line(&line)
     }
@@ -297,7 +325,11 @@ impl Printer {
     }
 
     /// A time index entry.
-    pub(crate) fn time_index_entry(&mut self, timestamp: i64, offset: i64) -> Result<(), DumpError> {
+    pub(crate) fn time_index_entry(
+        &mut self,
+        timestamp: i64,
+        offset: i64,
+    ) -> Result<(), DumpError> {
         self.either(
             || format!("timestamp: {timestamp} offset: {offset}"),
             || {
@@ -315,7 +347,12 @@ impl Printer {
         let shown = path.display().to_string();
         self.either(
             || format!("{shown} is empty."),
-            || JsonObject::new().string("type", "empty").string("path", &shown).finish(),
+            || {
+                JsonObject::new()
+                    .string("type", "empty")
+                    .string("path", &shown)
+                    .finish()
+            },
         )
     }
 

@@ -440,7 +440,10 @@ impl ShellState {
                 _ => return Vec::new(),
             }
         }
-        let last = components.get(directories).map(String::as_str).unwrap_or("");
+        let last = components
+            .get(directories)
+            .map(String::as_str)
+            .unwrap_or("");
         let effective_prefix = match prefix.rfind('/') {
             Some(i) => &prefix[..=i],
             None => "",
@@ -600,14 +603,20 @@ mod tests {
 
     #[test]
     fn lines_split_on_whitespace_and_quotes() {
-        assert_eq!(words("  ls  /a 'b c' \"d\\\"e\" "), vec!["ls", "/a", "b c", "d\"e"]);
+        assert_eq!(
+            words("  ls  /a 'b c' \"d\\\"e\" "),
+            vec!["ls", "/a", "b c", "d\"e"]
+        );
         assert!(words("   ").is_empty());
     }
 
     #[test]
     fn shell_only_commands_are_refused_outside_the_shell() {
         assert_eq!(parse_command(&words("pwd"), true), Command::Pwd);
-        assert!(matches!(parse_command(&words("pwd"), false), Command::Erroneous(_)));
+        assert!(matches!(
+            parse_command(&words("pwd"), false),
+            Command::Erroneous(_)
+        ));
         assert_eq!(
             parse_command(&words("l"), true),
             Command::Erroneous("invalid choice: 'l': did you mean 'ls'?".to_string())
@@ -616,13 +625,97 @@ mod tests {
             parse_command(&words("cat"), false),
             Command::Erroneous("too few arguments".to_string())
         );
-        assert_eq!(parse_command(&words("history 3"), true), Command::History(3));
+        assert_eq!(
+            parse_command(&words("history 3"), true),
+            Command::History(3)
+        );
         assert_eq!(parse_command(&[], true), Command::NoOp);
+    }
+
+    fn sample_tree() -> Node {
+        let leaf = |s: &str| Node::Leaf(s.to_string());
+        let topics = Node::Dir(
+            [
+                ("foo".to_string(), leaf("x")),
+                ("fob".to_string(), leaf("y")),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let image = Node::Dir(
+            [
+                ("topics".to_string(), topics),
+                ("provenance".to_string(), leaf("p")),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        Node::Dir([("image".to_string(), image)].into_iter().collect())
+    }
+
+    #[test]
+    fn tab_completes_commands_directories_and_files() {
+        let mut state = ShellState::new(sample_tree());
+        assert_eq!(state.complete(&words("h")), vec!["help", "history"]);
+        assert_eq!(
+            state.complete(&["ls".to_string(), "/im".to_string()]),
+            vec!["/image/"]
+        );
+        assert_eq!(
+            state.complete(&["cat".to_string(), "/image/topics/fo".to_string()]),
+            vec!["/image/topics/fob", "/image/topics/foo"]
+        );
+        assert_eq!(
+            state.complete(&["man".to_string(), "tr".to_string()]),
+            vec!["tree"]
+        );
+        let mut out = String::new();
+        assert_eq!(
+            state.run(&Command::Cd(Some("image".to_string())), &mut out),
+            Outcome::Ok
+        );
+        assert_eq!(
+            state.complete(&["cd".to_string(), String::new()]),
+            vec!["provenance", "topics/"]
+        );
+        assert!(state
+            .complete(&["pwd".to_string(), String::new()])
+            .is_empty());
+    }
+
+    #[test]
+    fn cd_refuses_files_and_missing_paths() {
+        let mut state = ShellState::new(sample_tree());
+        let mut out = String::new();
+        assert_eq!(
+            state.run(
+                &Command::Cd(Some("/image/provenance".to_string())),
+                &mut out
+            ),
+            Outcome::Failed
+        );
+        assert_eq!(
+            state.run(&Command::Cd(Some("/nope".to_string())), &mut out),
+            Outcome::Failed
+        );
+        assert_eq!(
+            out,
+            "cd: /image/provenance: not a directory.\ncd: /nope: no such directory.\n"
+        );
+        assert_eq!(state.cwd, "/");
+        assert_eq!(
+            state.run(&Command::Cd(Some("/image/topics/..".to_string())), &mut out),
+            Outcome::Ok
+        );
+        assert_eq!(state.cwd, "/image");
     }
 
     #[test]
     fn ls_uses_columns_that_fit_the_screen() {
-        let entries: Vec<String> = ["a", "bb", "ccc", "dddd", "e"].iter().map(|s| s.to_string()).collect();
+        let entries: Vec<String> = ["a", "bb", "ccc", "dddd", "e"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let mut out = String::new();
         print_entries(&mut out, "", Some(20), &entries);
         assert_eq!(out, "a   ccc   e\nbb  dddd  \n");

@@ -259,7 +259,11 @@ fn body(api_key: u32, r: &mut WireReader<'_>) -> Result<Option<ExtraRecord>, Wir
 pub(crate) fn decode_extra_record(value: &[u8]) -> Result<ExtraRecord, ExtraRecordError> {
     let mut r = WireReader::new(value);
     let header = |r: &mut WireReader<'_>| -> Result<(u32, u32, u32), WireError> {
-        Ok((r.unsigned_varint()?, r.unsigned_varint()?, r.unsigned_varint()?))
+        Ok((
+            r.unsigned_varint()?,
+            r.unsigned_varint()?,
+            r.unsigned_varint()?,
+        ))
     };
     let (frame_version, api_key, version) =
         header(&mut r).map_err(|source| ExtraRecordError::Malformed { api_key: 0, source })?;

@@ -31,6 +31,16 @@ pub(crate) struct BrokerExtras {
     pub(crate) directories: Vec<Uuid>,
 }
 
+/// Partition fields Kafka prints that the controller's image does not keep: ELR (v2 records)
+/// and directories assigned later by PartitionChangeRecord (v1+, AssignReplicasToDirs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct PartitionExtras {
+    pub(crate) elr: Vec<i32>,
+    pub(crate) last_known_elr: Vec<i32>,
+    /// Directories set by a PartitionChangeRecord; None = as the PartitionRecord had them.
+    pub(crate) directories: Option<Vec<Uuid>>,
+}
+
 /// SCRAM credential data of one user and mechanism.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ScramData {
@@ -39,6 +49,9 @@ pub(crate) struct ScramData {
     pub(crate) server_key: Vec<u8>,
     pub(crate) iterations: i32,
 }
+
+/// A client-quota entity: sorted (entity type, name) pairs; a None name is the default entity.
+pub(crate) type QuotaEntity = Vec<(String, Option<String>)>;
 
 /// The whole image the shell shows.
 #[derive(Debug, Clone)]
@@ -51,10 +64,13 @@ pub(crate) struct ShellImage {
     pub(crate) acls: BTreeMap<Uuid, Acl>,
     /// mechanism id → user → data.
     pub(crate) scram: BTreeMap<i8, BTreeMap<String, ScramData>>,
-    pub(crate) client_quotas: BTreeMap<Vec<(String, Option<String>)>, BTreeMap<String, f64>>,
+    /// Entity (sorted (type, name) pairs; None = default entity) → quota key → value.
+    pub(crate) client_quotas: BTreeMap<QuotaEntity, BTreeMap<String, f64>>,
     pub(crate) delegation_tokens: BTreeMap<String, DelegationToken>,
     /// Configs of resource types the controller does not keep: (type id, name) → key → value.
     pub(crate) other_configs: BTreeMap<(i8, String), BTreeMap<String, String>>,
+    /// (topic id, partition) → fields the controller's PartitionRegistration lacks.
+    pub(crate) partition_extras: BTreeMap<(Uuid, i32), PartitionExtras>,
     /// Read over the Kafka protocol (`--bootstrap-server`): only some subtrees are known.
     pub(crate) live: bool,
 }
@@ -84,6 +100,7 @@ impl ShellImage {
             client_quotas: BTreeMap::new(),
             delegation_tokens: BTreeMap::new(),
             other_configs: BTreeMap::new(),
+            partition_extras: BTreeMap::new(),
             live: false,
         }
     }
@@ -181,6 +198,38 @@ impl ShellImage {
                         extras.directories = r.log_dirs.clone();
                     }
                 }
+                true
+            }
+            MetadataRecord::Partition(r) => {
+                self.partition_extras.insert(
+                    (r.topic_id, r.partition_id),
+                    PartitionExtras {
+                        elr: r.eligible_leader_replicas.clone().unwrap_or_default(),
+                        last_known_elr: r.last_known_elr.clone().unwrap_or_default(),
+                        directories: None,
+                    },
+                );
+                true
+            }
+            MetadataRecord::PartitionChange(r) => {
+                let extras = self
+                    .partition_extras
+                    .entry((r.topic_id, r.partition_id))
+                    .or_default();
+                if let Some(elr) = &r.eligible_leader_replicas {
+                    extras.elr = elr.clone();
+                }
+                if let Some(last_known) = &r.last_known_elr {
+                    extras.last_known_elr = last_known.clone();
+                }
+                if let Some(directories) = &r.directories {
+                    extras.directories = Some(directories.clone());
+                }
+                true
+            }
+            MetadataRecord::RemoveTopic(r) => {
+                self.partition_extras
+                    .retain(|(topic, _), _| *topic != r.topic_id);
                 true
             }
             MetadataRecord::Config(r)

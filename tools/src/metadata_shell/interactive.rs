@@ -48,7 +48,8 @@ impl Highlighter for ShellHelper {}
 impl Validator for ShellHelper {}
 impl Helper for ShellHelper {}
 
-/// Runs the read-eval-print loop until `exit` or end of input. Returns the process exit code.
+/// Runs the read-eval-print loop until `exit` or end of input (Ctrl-D); Ctrl-C prints `^C`
+/// and keeps going, as Kafka's shell does.
 pub(crate) fn run_main_loop(state: ShellState) -> Result<(), ReadlineError> {
     let state = Rc::new(RefCell::new(state));
     let mut editor: Editor<ShellHelper, DefaultHistory> = Editor::new()?;
@@ -73,7 +74,9 @@ pub(crate) fn run_main_loop(state: ShellState) -> Result<(), ReadlineError> {
                     state.screen_width = width;
                     state.run(&command, &mut out)
                 };
-                stdout.write_all(out.as_bytes()).map_err(ReadlineError::Io)?;
+                stdout
+                    .write_all(out.as_bytes())
+                    .map_err(ReadlineError::Io)?;
                 stdout.flush().map_err(ReadlineError::Io)?;
                 if outcome == Outcome::Exit {
                     return Ok(());

@@ -33,8 +33,13 @@ use crate::metadata_quorum::connection::{Connection, ConnectionError};
 
 /// Subtrees of `/image` this mode cannot fill (removed from the tree so `ls` does not show
 /// empty stand-ins).
-pub(crate) const UNAVAILABLE_SUBTREES: [&str; 5] =
-    ["producerIds", "clientQuotas", "acls", "scram", "delegationToken"];
+pub(crate) const UNAVAILABLE_SUBTREES: [&str; 5] = [
+    "producerIds",
+    "clientQuotas",
+    "acls",
+    "scram",
+    "delegationToken",
+];
 
 const CONFIG_SOURCE_TOPIC: i8 = 1;
 const CONFIG_SOURCE_DYNAMIC_BROKER: i8 = 2;
@@ -64,7 +69,9 @@ fn check(api: ApiKey, code: i16, message: Option<&StrBytes>) -> Result<(), LiveE
     Err(LiveError::Kafka {
         api,
         code,
-        message: message.map(|m| format!(": {}", m.as_str())).unwrap_or_default(),
+        message: message
+            .map(|m| format!(": {}", m.as_str()))
+            .unwrap_or_default(),
     })
 }
 
@@ -80,7 +87,8 @@ fn features(connection: &mut Connection) -> Result<BTreeMap<String, i16>, LiveEr
     let request = ApiVersionsRequest::default()
         .with_client_software_name(StrBytes::from_static_str("strata-metadata-shell"))
         .with_client_software_version(StrBytes::from_static_str(env!("CARGO_PKG_VERSION")));
-    let ResponseKind::ApiVersions(r) = connection.send(api, 3, RequestKind::ApiVersions(request))?
+    let ResponseKind::ApiVersions(r) =
+        connection.send(api, 3, RequestKind::ApiVersions(request))?
     else {
         return Err(LiveError::Unexpected { api });
     };
@@ -119,6 +127,8 @@ fn brokers(connection: &mut Connection) -> Result<BTreeMap<i32, BrokerRegistrati
                     rack: b.rack.as_ref().map(|r| r.to_string()),
                     fenced: b.is_fenced,
                     in_controlled_shutdown: false,
+                    supported_features: Vec::new(),
+                    log_dirs: Vec::new(),
                 },
             )
         })
@@ -262,7 +272,10 @@ pub(crate) fn load_live(server: &str) -> Result<ShellImage, LiveError> {
     image.brokers = brokers;
     for topic in topic_list {
         let topic = Arc::new(topic);
-        image.topics.by_name.insert(topic.name.clone(), Arc::clone(&topic));
+        image
+            .topics
+            .by_name
+            .insert(topic.name.clone(), Arc::clone(&topic));
         image.topics.by_id.insert(topic.id, topic);
     }
     image.configs.topics = topic_configs;

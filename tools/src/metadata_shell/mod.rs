@@ -46,18 +46,28 @@ pub(crate) struct MetadataShellArgs {
     /// is still writing is ignored).
     #[arg(long = "copy", requires = "directory")]
     copy: bool,
-    /// A running node's client listener: the image is rebuilt from its Metadata,
-    /// DescribeCluster, DescribeConfigs and ApiVersions answers (see `--help` of the report for
-    /// which subtrees this fills).
+    /// A running node's client listener: the image is rebuilt from its ApiVersions,
+    /// DescribeCluster, Metadata, DescribeConfigs and DescribeQuorum answers. Only
+    /// /image/{provenance,features,cluster/brokers,topics,configs} exist in this mode.
     #[arg(long = "bootstrap-server", value_name = "HOST:PORT")]
     bootstrap_server: Option<String>,
+    /// Non-interactive mode: exit with status 1 when the command names a path that does not
+    /// exist, is of the wrong kind, or is not a valid command. Without it the status is
+    /// Kafka's: the message is printed and the exit status is 0 (Strata extension).
+    #[arg(long = "strict")]
+    strict: bool,
     /// The command to run (non-interactive mode), e.g. `ls /image/topics/byName`.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
     command: Vec<String>,
 }
 
-/// Runs the shell; the exit code is 1 when loading fails or a non-interactive command names
-/// something that does not exist.
+/// Runs the shell. The exit code is 1 when loading fails; a non-interactive command that names
+/// something that does not exist prints Kafka's message and exits 0 as Kafka does, or 1 under
+/// `--strict`.
 pub(crate) fn run(args: MetadataShellArgs) -> ExitCode {
     let sources = usize::from(args.snapshot.is_some())
         + usize::from(args.directory.is_some())
@@ -103,7 +113,7 @@ pub(crate) fn run(args: MetadataShellArgs) -> ExitCode {
     let outcome = state.run(&command, &mut out);
     print!("{out}");
     match outcome {
-        Outcome::Failed => ExitCode::from(1),
-        Outcome::Ok | Outcome::Exit => ExitCode::SUCCESS,
+        Outcome::Failed if args.strict => ExitCode::from(1),
+        Outcome::Failed | Outcome::Ok | Outcome::Exit => ExitCode::SUCCESS,
     }
 }

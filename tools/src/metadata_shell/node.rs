@@ -12,7 +12,7 @@ use strata_storage::uuid_to_kafka_string;
 use uuid::Uuid;
 
 use super::extra_records::{Acl, ControllerRegistration, DelegationToken};
-use super::image::{ScramData, ShellImage};
+use super::image::{PartitionExtras, ScramData, ShellImage};
 use super::kafka_names::{
     acl_operation, acl_permission_type, config_resource_type, java_double, metadata_version,
     pattern_type, resource_type, scram_mechanisms, security_protocol, utc_iso_zoned,
@@ -278,19 +278,22 @@ fn int_array(values: &[i32]) -> String {
 
 /// Kafka's `PartitionRegistration.toString`. A partition without directories shows one
 /// `DirectoryId.MIGRATING` (the zero uuid) per replica, as Kafka's constructor fills them in.
-pub(crate) fn partition_string(p: &PartitionRegistration) -> String {
-    let directories: Vec<Uuid> = if p.directories.iter().all(Uuid::is_nil) {
+pub(crate) fn partition_string(p: &PartitionRegistration, extras: &PartitionExtras) -> String {
+    let directories = extras.directories.as_ref().unwrap_or(&p.directories);
+    let directories: Vec<Uuid> = if directories.iter().all(Uuid::is_nil) {
         vec![Uuid::nil(); p.replicas.len()]
     } else {
-        p.directories.clone()
+        directories.clone()
     };
     format!(
-        "PartitionRegistration(replicas={}, directories=[{}], isr={}, removingReplicas={}, addingReplicas={}, elr=[], lastKnownElr=[], leader={}, leaderRecoveryState={}, leaderEpoch={}, partitionEpoch={})",
+        "PartitionRegistration(replicas={}, directories=[{}], isr={}, removingReplicas={}, addingReplicas={}, elr={}, lastKnownElr={}, leader={}, leaderRecoveryState={}, leaderEpoch={}, partitionEpoch={})",
         int_array(&p.replicas),
         directories.iter().map(kafka_uuid).collect::<Vec<_>>().join(", "),
         int_array(&p.isr),
         int_array(&p.removing_replicas),
         int_array(&p.adding_replicas),
+        int_array(&extras.elr),
+        int_array(&extras.last_known_elr),
         p.leader,
         if p.leader_recovery_state == 1 { "RECOVERING" } else { "RECOVERED" },
         p.leader_epoch,
@@ -298,13 +301,18 @@ pub(crate) fn partition_string(p: &PartitionRegistration) -> String {
     )
 }
 
-fn topic_node(topic: &TopicImage) -> Node {
+fn topic_node(topic: &TopicImage, image: &ShellImage) -> Node {
     let mut children = vec![
         ("name".to_string(), leaf(topic.name.clone())),
         ("id".to_string(), leaf(kafka_uuid(&topic.id))),
     ];
+    let none = PartitionExtras::default();
     for (index, partition) in &topic.partitions {
-        children.push((index.to_string(), leaf(partition_string(partition))));
+        let extras = image
+            .partition_extras
+            .get(&(topic.id, *index))
+            .unwrap_or(&none);
+        children.push((index.to_string(), leaf(partition_string(partition, extras))));
     }
     dir(children)
 }
@@ -317,14 +325,14 @@ fn topics(image: &ShellImage) -> Node {
             dir(topics
                 .by_name
                 .iter()
-                .map(|(name, t)| (name.clone(), topic_node(t)))),
+                .map(|(name, t)| (name.clone(), topic_node(t, image)))),
         ),
         (
             "byId".to_string(),
             dir(topics
                 .by_id
                 .iter()
-                .map(|(id, t)| (kafka_uuid(id), topic_node(t)))),
+                .map(|(id, t)| (kafka_uuid(id), topic_node(t, image)))),
         ),
     ])
 }

@@ -16,8 +16,11 @@ mod group;
 mod join;
 mod member;
 mod membership;
+mod migration;
 mod rebalance;
 
+#[cfg(test)]
+mod harness;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]

@@ -14,7 +14,7 @@ use proptest::prelude::*;
 use tokio::sync::oneshot::error::TryRecvError;
 use tokio::sync::oneshot::Receiver;
 
-use super::tests::{group_id, join_request, s, sync_request, Harness, GROUP};
+use super::harness::{group_id, join_request, s, sync_request, Harness, GROUP};
 use super::*;
 
 const CLIENTS: usize = 4;
@@ -22,27 +22,48 @@ const PARTITIONS: i32 = 6;
 
 #[derive(Debug, Clone)]
 enum Action {
-    Join { client: usize, old_version: bool },
-    Sync { client: usize },
-    Heartbeat { client: usize },
-    Leave { client: usize },
+    /// The client takes the next step a well-behaved consumer would.
+    Behave {
+        client: usize,
+    },
+    Join {
+        client: usize,
+        old_version: bool,
+    },
+    Sync {
+        client: usize,
+    },
+    Heartbeat {
+        client: usize,
+    },
+    Leave {
+        client: usize,
+    },
     /// The client process restarts: it forgets its member id and parked requests and rejoins.
-    Restart { client: usize },
+    Restart {
+        client: usize,
+    },
     /// The client rejoins with a changed subscription.
-    Resubscribe { client: usize },
-    Advance { ms: i64 },
+    Resubscribe {
+        client: usize,
+    },
+    Advance {
+        ms: i64,
+    },
 }
 
 fn action() -> impl Strategy<Value = Action> {
     let client = 0..CLIENTS;
     prop_oneof![
-        3 => (client.clone(), any::<bool>()).prop_map(|(client, old_version)| Action::Join { client, old_version }),
-        3 => client.clone().prop_map(|client| Action::Sync { client }),
+        8 => client.clone().prop_map(|client| Action::Behave { client }),
+        2 => (client.clone(), any::<bool>()).prop_map(|(client, old_version)| Action::Join { client, old_version }),
+        2 => client.clone().prop_map(|client| Action::Sync { client }),
         2 => client.clone().prop_map(|client| Action::Heartbeat { client }),
         1 => client.clone().prop_map(|client| Action::Leave { client }),
         1 => client.clone().prop_map(|client| Action::Restart { client }),
         1 => client.prop_map(|client| Action::Resubscribe { client }),
-        2 => prop::sample::select(vec![100_i64, 1_000, 3_000, 10_000, 30_000]).prop_map(|ms| Action::Advance { ms }),
+        4 => prop::sample::select(vec![100_i64, 1_000, 1_000, 3_000, 10_000, 30_000])
+            .prop_map(|ms| Action::Advance { ms }),
     ]
 }
 
@@ -353,11 +374,12 @@ proptest! {
 
     #[test]
     fn rebalances_hand_out_one_disjoint_assignment_per_generation_settle_and_replay(
-        actions in prop::collection::vec(action(), 1..80)
+        actions in prop::collection::vec(action(), 1..150)
     ) {
         let mut sim = Sim::new();
         for action in actions {
             match action {
+                Action::Behave { client } => sim.behave(client),
                 Action::Join { client, old_version } => sim.join(client, old_version),
                 Action::Sync { client } => sim.sync(client),
                 Action::Heartbeat { client } => sim.heartbeat(client),
@@ -369,7 +391,6 @@ proptest! {
             sim.poll()?;
             sim.check_replay()?;
         }
-        eprintln!("STAT gens={} records={} state={}", sim.handed.len(), sim.h.records.len(), sim.h.state());
         // From here on every active client follows the protocol, heartbeating every second.
         let mut rounds = 0;
         while !sim.settled() {

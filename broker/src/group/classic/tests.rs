@@ -1,231 +1,11 @@
-use bytes::Bytes;
-use kafka_protocol::messages::join_group_request::JoinGroupRequestProtocol;
 use kafka_protocol::messages::leave_group_request::MemberIdentity;
-use kafka_protocol::messages::sync_group_request::SyncGroupRequestAssignment;
 use kafka_protocol::ResponseError;
-use strata_controller::MetadataImage;
 use tokio::sync::oneshot::Receiver;
 
 use super::*;
 use crate::group::config::GroupCoordinatorConfig;
-use crate::group::timer::Timers;
 
-pub(super) const GROUP: &str = "g";
-pub(super) const SESSION_MS: i32 = 10_000;
-pub(super) const REBALANCE_MS: i32 = 30_000;
-
-fn code(e: ResponseError) -> i16 {
-    e.code()
-}
-
-/// A shard's worth of classic groups driven by hand: a clock, timers that fire on `advance`,
-/// and every record written, with deferred responses released as if every write succeeded.
-pub(super) struct Harness {
-    pub(super) groups: ClassicGroups,
-    pub(super) timers: Timers,
-    pub(super) config: GroupCoordinatorConfig,
-    pub(super) image: MetadataImage,
-    pub(super) now_ms: i64,
-    pub(super) records: Vec<GroupRecord>,
-    pub(super) version: i16,
-}
-
-impl Harness {
-    pub(super) fn new() -> Self {
-        Self::with_config(GroupCoordinatorConfig::default())
-    }
-
-    pub(super) fn with_config(config: GroupCoordinatorConfig) -> Self {
-        Self {
-            groups: ClassicGroups::default(),
-            timers: Timers::default(),
-            config,
-            image: MetadataImage::empty("test"),
-            now_ms: 1_000,
-            records: Vec::new(),
-            version: 9,
-        }
-    }
-
-    fn collect<R>(&mut self, result: CoordinatorResult<R>) -> R {
-        self.records.extend(result.records);
-        for deferred in result.deferred {
-            deferred.complete(Ok(()));
-        }
-        result.response
-    }
-
-    pub(super) fn join(&mut self, req: &JoinGroupRequest) -> Receiver<JoinGroupResponse> {
-        let (tx, rx) = oneshot::channel();
-        let mut ctx = OpContext {
-            now_ms: self.now_ms,
-            config: &self.config,
-            image: &self.image,
-            timers: &mut self.timers,
-            client_id: "client",
-            client_host: "/127.0.0.1",
-            api_version: self.version,
-        };
-        let result = self.groups.join(&mut ctx, req, tx);
-        self.collect(result);
-        rx
-    }
-
-    pub(super) fn sync(&mut self, req: &SyncGroupRequest) -> Receiver<SyncGroupResponse> {
-        let (tx, rx) = oneshot::channel();
-        let mut ctx = OpContext {
-            now_ms: self.now_ms,
-            config: &self.config,
-            image: &self.image,
-            timers: &mut self.timers,
-            client_id: "client",
-            client_host: "/127.0.0.1",
-            api_version: self.version.min(5),
-        };
-        let result = self.groups.sync(&mut ctx, req, tx);
-        self.collect(result);
-        rx
-    }
-
-    pub(super) fn heartbeat(&mut self, member_id: &str, generation: i32) -> i16 {
-        let req = HeartbeatRequest::default()
-            .with_group_id(group_id(GROUP))
-            .with_member_id(s(member_id))
-            .with_generation_id(generation);
-        let mut ctx = OpContext {
-            now_ms: self.now_ms,
-            config: &self.config,
-            image: &self.image,
-            timers: &mut self.timers,
-            client_id: "client",
-            client_host: "/127.0.0.1",
-            api_version: 4,
-        };
-        let result = self.groups.heartbeat(&mut ctx, &req);
-        self.collect(result).error_code
-    }
-
-    pub(super) fn leave(&mut self, req: &LeaveGroupRequest, version: i16) -> LeaveGroupResponse {
-        let mut ctx = OpContext {
-            now_ms: self.now_ms,
-            config: &self.config,
-            image: &self.image,
-            timers: &mut self.timers,
-            client_id: "client",
-            client_host: "/127.0.0.1",
-            api_version: version,
-        };
-        let result = self.groups.leave(&mut ctx, req);
-        self.collect(result)
-    }
-
-    pub(super) fn delete(&mut self, group: &str) -> Result<Vec<GroupRecord>, i16> {
-        let mut ctx = OpContext {
-            now_ms: self.now_ms,
-            config: &self.config,
-            image: &self.image,
-            timers: &mut self.timers,
-            client_id: "client",
-            client_host: "/127.0.0.1",
-            api_version: 0,
-        };
-        let records = self.groups.delete_group(&mut ctx, group)?;
-        self.records.extend(records.clone());
-        Ok(records)
-    }
-
-    /// Moves the clock by `ms`, firing every timer that expires on the way, in deadline order.
-    pub(super) fn advance(&mut self, ms: i64) {
-        let target = self.now_ms + ms;
-        while let Some(deadline) = self.timers.next_deadline() {
-            if deadline > target {
-                break;
-            }
-            self.now_ms = self.now_ms.max(deadline);
-            for key in self.timers.pop_expired(self.now_ms) {
-                let mut ctx = OpContext {
-                    now_ms: self.now_ms,
-                    config: &self.config,
-                    image: &self.image,
-                    timers: &mut self.timers,
-                    client_id: "",
-                    client_host: "",
-                    api_version: 0,
-                };
-                let result = self.groups.on_timer(&mut ctx, &key);
-                self.collect(result);
-            }
-        }
-        self.now_ms = target;
-    }
-
-    pub(super) fn state(&self) -> &'static str {
-        self.groups
-            .groups
-            .get(GROUP)
-            .map_or("Dead", |g| g.state.name())
-    }
-
-    pub(super) fn replayed(&self) -> ClassicGroups {
-        let mut replayed = ClassicGroups::default();
-        for record in &self.records {
-            assert!(replayed.replay(record));
-        }
-        replayed
-    }
-}
-
-pub(super) fn s(value: &str) -> StrBytes {
-    StrBytes::from_string(value.to_owned())
-}
-
-pub(super) fn group_id(value: &str) -> GroupId {
-    GroupId(s(value))
-}
-
-pub(super) fn join_request(member_id: &str, protocols: &[(&str, &[u8])]) -> JoinGroupRequest {
-    JoinGroupRequest::default()
-        .with_group_id(group_id(GROUP))
-        .with_member_id(s(member_id))
-        .with_session_timeout_ms(SESSION_MS)
-        .with_rebalance_timeout_ms(REBALANCE_MS)
-        .with_protocol_type(s("consumer"))
-        .with_protocols(
-            protocols
-                .iter()
-                .map(|(name, metadata)| {
-                    JoinGroupRequestProtocol::default()
-                        .with_name(s(name))
-                        .with_metadata(Bytes::copy_from_slice(metadata))
-                })
-                .collect(),
-        )
-}
-
-pub(super) fn range_join(member_id: &str) -> JoinGroupRequest {
-    join_request(member_id, &[("range", b"sub")])
-}
-
-pub(super) fn sync_request(
-    member_id: &str,
-    generation: i32,
-    assignments: &[(&str, &[u8])],
-) -> SyncGroupRequest {
-    SyncGroupRequest::default()
-        .with_group_id(group_id(GROUP))
-        .with_member_id(s(member_id))
-        .with_generation_id(generation)
-        .with_assignments(
-            assignments
-                .iter()
-                .map(|(member, assignment)| {
-                    SyncGroupRequestAssignment::default()
-                        .with_member_id(s(member))
-                        .with_assignment(Bytes::copy_from_slice(assignment))
-                })
-                .collect(),
-        )
-}
+use super::harness::*;
 
 fn received<T>(rx: &mut Receiver<T>) -> T {
     rx.try_recv().expect("response released")
@@ -859,4 +639,144 @@ fn stale_timer_firings_are_ignored() {
     let result = h.groups.on_timer(&mut ctx, &key);
     assert!(result.records.is_empty());
     assert_eq!(h.state(), "Stable");
+}
+
+#[test]
+fn a_member_rejoining_with_unchanged_metadata_while_completing_gets_the_generation_again() {
+    let mut h = Harness::new();
+    let (a, mut ja) = join_new(&mut h, range_join(""));
+    h.advance(3_000);
+    let first = received(&mut ja);
+    let again = received(&mut h.join(&range_join(&a)));
+    assert_eq!(h.state(), "CompletingRebalance");
+    assert_eq!(again.generation_id, first.generation_id);
+    assert_eq!(
+        again.members.len(),
+        1,
+        "the leader gets the member list again"
+    );
+}
+
+#[test]
+fn a_restarted_static_member_during_completing_rebalance_forces_a_new_rebalance() {
+    let mut h = Harness::new();
+    let static_join = range_join("").with_group_instance_id(Some(s("i1")));
+    let mut js = h.join(&static_join);
+    let (other, mut jo) = join_new(&mut h, range_join(""));
+    h.advance(6_000);
+    let old_id = received(&mut js).member_id.to_string();
+    let _ = received(&mut jo);
+    let mut parked_sync = h.sync(&sync_request(&other, 1, &[]));
+    assert!(parked(&mut parked_sync));
+
+    let mut restarted = h.join(&static_join);
+    assert_eq!(h.state(), "PreparingRebalance");
+    assert_eq!(
+        received(&mut parked_sync).error_code,
+        code(ResponseError::RebalanceInProgress)
+    );
+    let old = HeartbeatRequest::default()
+        .with_group_id(group_id(GROUP))
+        .with_member_id(s(&old_id))
+        .with_group_instance_id(Some(s("i1")))
+        .with_generation_id(1);
+    let mut ctx = OpContext {
+        now_ms: h.now_ms,
+        config: &h.config,
+        image: &h.image,
+        timers: &mut h.timers,
+        client_id: "client",
+        client_host: "",
+        api_version: 4,
+    };
+    let result = h.groups.heartbeat(&mut ctx, &old);
+    assert_eq!(
+        result.response.error_code,
+        code(ResponseError::FencedInstanceId)
+    );
+    // The other member rejoins; the restarted instance is in the next generation under its new id.
+    let mut rejoin = h.join(&range_join(&other));
+    let response = received(&mut restarted);
+    assert_eq!(response.generation_id, 2);
+    assert_ne!(response.member_id.as_str(), old_id);
+    assert_eq!(received(&mut rejoin).generation_id, 2);
+}
+
+#[test]
+fn a_new_member_parked_longer_than_the_new_member_join_timeout_is_dropped() {
+    let mut h = Harness::new();
+    let slow = range_join("").with_rebalance_timeout_ms(600_000);
+    let (old, mut jo) = join_new(&mut h, slow);
+    h.advance(3_000);
+    let _ = received(&mut jo);
+    let _sync = h.sync(&sync_request(&old, 1, &[(&old, b"A")]));
+    h.version = 3;
+    let mut newcomer = h.join(&range_join(""));
+    assert_eq!(h.state(), "PreparingRebalance");
+    // The old member keeps its session but never rejoins; the rebalance waits up to 600 s.
+    let mut waited_ms = 0;
+    while waited_ms < rebalance::NEW_MEMBER_JOIN_TIMEOUT_MS {
+        assert!(parked(&mut newcomer));
+        assert_eq!(
+            h.heartbeat(&old, 1),
+            code(ResponseError::RebalanceInProgress)
+        );
+        h.advance(5_000);
+        waited_ms += 5_000;
+    }
+    assert_eq!(
+        received(&mut newcomer).error_code,
+        code(ResponseError::UnknownMemberId)
+    );
+}
+
+#[test]
+fn during_a_rebalance_only_rejoined_members_count_toward_group_max_size() {
+    let config = GroupCoordinatorConfig {
+        classic_max_size: 2,
+        ..GroupCoordinatorConfig::default()
+    };
+    let mut h = Harness::with_config(config);
+    let (leader, follower) = stable_pair(&mut h);
+    // The leader rejoins: one member awaiting join, so a newcomer still fits...
+    let _rejoin = h.join(&range_join(&leader));
+    let (_newcomer, mut jn) = join_new(&mut h, range_join(""));
+    assert!(parked(&mut jn));
+    // ...but now two await, and the follower that had not rejoined is refused and removed.
+    let response = received(&mut h.join(&range_join(&follower)));
+    assert_eq!(
+        response.error_code,
+        code(ResponseError::GroupMaxSizeReached)
+    );
+    assert!(!h.groups.groups[GROUP].members.contains_key(&follower));
+}
+
+#[test]
+fn an_accepted_offset_commit_keeps_the_member_session_alive() {
+    let mut h = Harness::new();
+    let (a, mut ja) = join_new(&mut h, range_join(""));
+    h.advance(3_000);
+    let _ = received(&mut ja);
+    let _sync = h.sync(&sync_request(&a, 1, &[(&a, b"A")]));
+    for _ in 0..4 {
+        h.advance(i64::from(SESSION_MS) - 1_000);
+        let mut ctx = OpContext {
+            now_ms: h.now_ms,
+            config: &h.config,
+            image: &h.image,
+            timers: &mut h.timers,
+            client_id: "client",
+            client_host: "",
+            api_version: 9,
+        };
+        assert_eq!(h.groups.validate_offset_commit(GROUP, &a, 1, None), Ok(()));
+        h.groups.on_offset_commit(&mut ctx, GROUP, &a);
+    }
+    assert_eq!(h.state(), "Stable");
+    h.advance(i64::from(SESSION_MS));
+    assert_eq!(
+        h.state(),
+        "Empty",
+        "without commits or heartbeats the session ends"
+    );
 }

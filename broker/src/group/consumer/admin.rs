@@ -12,7 +12,7 @@ use strata_protocol::group_records::GroupRecord;
 
 use super::group::GroupState;
 use super::{cancel_member_timers, records, ConsumerGroups};
-use crate::group::assignor::TopicPartitions;
+use crate::group::assignor::{assignor_by_name, TopicPartitions};
 use crate::group::op_context::OpContext;
 use crate::group::GroupListing;
 
@@ -58,9 +58,12 @@ impl ConsumerGroups {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
+        // The assignor the next target assignment would use (the one most members asked for,
+        // else the default), named as the assignor itself reports it.
         let assignor = group
             .preferred_assignor(&configured)
-            .unwrap_or("uniform")
+            .and_then(assignor_by_name)
+            .map_or("uniform", |a| a.name())
             .to_owned();
         let members = p
             .members

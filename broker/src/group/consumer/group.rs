@@ -116,6 +116,7 @@ impl ConsumerGroup {
     }
 
     /// The member owning a partition, if any.
+    #[cfg(test)]
     pub(crate) fn partition_owner(&self, topic_id: &Uuid, partition: i32) -> Option<&str> {
         self.partition_owners
             .get(topic_id)

@@ -413,12 +413,62 @@ impl ConsumerGroups {
         if let Some(previous) = &resolved.replaces {
             self.replace_static_member(&group_id, previous, &before, records);
         }
+        let after = self.apply_member_update(
+            ctx,
+            &group_id,
+            &before,
+            &updated,
+            resolved.is_new,
+            &owned,
+            records,
+        );
+        ctx.timers.schedule(
+            TimerKey::ConsumerSession {
+                group_id: group_id.clone(),
+                member_id: member_id.clone(),
+            },
+            ctx.now_ms + i64::from(ctx.config.consumer_session_timeout_ms),
+        );
+
+        let full_request = req.member_epoch == 0
+            || (req.rebalance_timeout_ms != -1
+                && req.subscribed_topic_names.is_some()
+                && req.topic_partitions.is_some());
+        let assignment_changed = after.assigned_partitions != before.assigned_partitions;
+        let mut resp = ConsumerGroupHeartbeatResponse::default();
+        resp.member_id = Some(StrBytes::from_string(member_id));
+        resp.member_epoch = after.member_epoch;
+        resp.heartbeat_interval_ms = ctx.config.consumer_heartbeat_interval_ms;
+        resp.assignment = (full_request || assignment_changed)
+            .then(|| response_assignment(&after.assigned_partitions));
+        Ok(resp)
+    }
+
+    /// Writes a joined or updated member and moves the group and the member on (steps 1–3 of
+    /// Kafka's heartbeat, shared with classic members' JoinGroup): the member's metadata if new or
+    /// changed, regexes and subscription metadata, a group epoch bump when subscriptions changed,
+    /// a new target assignment when the group epoch is ahead, and the member's reconciliation.
+    /// Returns the member as it is afterwards. Every refusal must have been checked before.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn apply_member_update(
+        &mut self,
+        ctx: &mut OpContext<'_>,
+        group_id: &str,
+        before: &ConsumerGroupMember,
+        updated: &ConsumerGroupMember,
+        is_new: bool,
+        owned: &OwnedPartitions,
+        records: &mut Vec<GroupRecord>,
+    ) -> ConsumerGroupMember {
+        let group_id = group_id.to_owned();
+        let member_id = updated.member_id.clone();
+        let regex_changed = updated.subscribed_topic_regex != before.subscribed_topic_regex;
         let mut bump = self
             .groups
             .get(&group_id)
             .is_none_or(|g| g.persisted.group_epoch == 0);
-        if resolved.is_new || updated.metadata_differs(&before) {
-            self.emit(records, records::member_metadata(&group_id, &updated));
+        if is_new || updated.metadata_differs(before) {
+            self.emit(records, records::member_metadata(&group_id, updated));
             bump |=
                 updated.subscribed_topic_names != before.subscribed_topic_names || regex_changed;
         }
@@ -453,32 +503,12 @@ impl ConsumerGroups {
             self.update_target_assignment(ctx, &group_id, records);
         }
 
-        let after = self.reconcile_member(ctx, &group_id, &member_id, &owned, records);
-        ctx.timers.schedule(
-            TimerKey::ConsumerSession {
-                group_id: group_id.clone(),
-                member_id: member_id.clone(),
-            },
-            ctx.now_ms + i64::from(ctx.config.consumer_session_timeout_ms),
-        );
-
-        let full_request = req.member_epoch == 0
-            || (req.rebalance_timeout_ms != -1
-                && req.subscribed_topic_names.is_some()
-                && req.topic_partitions.is_some());
-        let assignment_changed = after.assigned_partitions != before.assigned_partitions;
-        let mut resp = ConsumerGroupHeartbeatResponse::default();
-        resp.member_id = Some(StrBytes::from_string(member_id));
-        resp.member_epoch = after.member_epoch;
-        resp.heartbeat_interval_ms = ctx.config.consumer_heartbeat_interval_ms;
-        resp.assignment = (full_request || assignment_changed)
-            .then(|| response_assignment(&after.assigned_partitions));
-        Ok(resp)
+        self.reconcile_member(ctx, &group_id, &member_id, owned, records)
     }
 
     /// Kafka's `replaceMember`: the departed static member's records are tombstoned and the new
     /// member takes over its subscription, target and current assignment under its new id.
-    fn replace_static_member(
+    pub(super) fn replace_static_member(
         &mut self,
         group_id: &str,
         previous: &ConsumerGroupMember,
@@ -542,29 +572,43 @@ impl ConsumerGroups {
         };
         // The unknown-state refusal was checked before any record was written.
         let next = reconcile(&current, &input).unwrap_or_else(|_| current.clone());
-        if !next.assignment_differs(&current) {
-            return current;
+        let changed = next.assignment_differs(&current);
+        if changed {
+            self.emit(records, records::current_assignment(group_id, &next));
         }
-        self.emit(records, records::current_assignment(group_id, &next));
+        self.sync_rebalance_timer(ctx, group_id, &next, changed);
+        next
+    }
+
+    /// Arms the rebalance timer when a member starts revoking (Kafka's
+    /// `scheduleConsumerGroupRebalanceTimeout`) and cancels it when it stops. A member found
+    /// revoking without an armed timer (the shard was just loaded) gets one from now.
+    fn sync_rebalance_timer(
+        &mut self,
+        ctx: &mut OpContext<'_>,
+        group_id: &str,
+        member: &ConsumerGroupMember,
+        changed: bool,
+    ) {
+        let Some(group) = self.groups.get_mut(group_id) else {
+            return;
+        };
         let key = TimerKey::ConsumerRebalance {
             group_id: group_id.to_owned(),
-            member_id: member_id.to_owned(),
+            member_id: member.member_id.clone(),
         };
-        if let Some(group) = self.groups.get_mut(group_id) {
-            if next.state == MemberState::UnrevokedPartitions {
-                ctx.timers.schedule(
-                    key,
-                    ctx.now_ms + i64::from(next.rebalance_timeout_ms.max(0)),
-                );
-                group
-                    .rebalance_timer_epochs
-                    .insert(member_id.to_owned(), next.member_epoch);
-            } else {
-                ctx.timers.cancel(&key);
-                group.rebalance_timer_epochs.remove(member_id);
-            }
+        let revoking = member.state == MemberState::UnrevokedPartitions;
+        let armed = group.rebalance_timer_epochs.contains_key(&member.member_id);
+        if revoking && (changed || !armed) {
+            let deadline = ctx.now_ms + i64::from(member.rebalance_timeout_ms.max(0));
+            ctx.timers.schedule(key, deadline);
+            group
+                .rebalance_timer_epochs
+                .insert(member.member_id.clone(), member.member_epoch);
+        } else if !revoking && changed {
+            ctx.timers.cancel(&key);
+            group.rebalance_timer_epochs.remove(&member.member_id);
         }
-        next
     }
 
     /// A leave (epoch -1) or a static member's temporary leave (epoch -2).

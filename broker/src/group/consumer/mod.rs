@@ -11,8 +11,15 @@
 //! `ConsumerGroupPartitionMetadata` (subscribed topics; Kafka 4.1's metadata hash is replayed but
 //! not written), `ConsumerGroupMemberMetadata`, `ConsumerGroupTargetAssignmentMetadata`/`Member`,
 //! `ConsumerGroupCurrentMemberAssignment`, `ConsumerGroupRegularExpression`, and their tombstones.
+//!
+//! Where this differs from Kafka: regular expressions are resolved synchronously (when a member
+//! first uses one, and on every new metadata image) instead of by Kafka's batched background
+//! refresh; the subscribed-topic metadata is refreshed when the image changes instead of on
+//! Kafka's refresh interval; generated member ids (ConsumerGroupHeartbeat v0 only) are hyphenated
+//! UUIDs rather than Kafka's base64 form; assignors are not rack-aware.
 
 mod admin;
+mod classic_member;
 mod group;
 mod heartbeat;
 mod member;
@@ -28,11 +35,15 @@ use std::collections::BTreeMap;
 
 use strata_protocol::group_records::GroupRecord;
 
-use self::group::{ConsumerGroup, PersistedGroup};
+use self::group::ConsumerGroup;
+#[cfg(test)]
+use self::group::PersistedGroup;
+use super::migration::DowngradedGroup;
 use super::op_context::OpContext;
 use super::result::CoordinatorResult;
 use super::timer::TimerKey;
 
+#[cfg(test)]
 pub(crate) use self::group::GroupState;
 #[cfg(test)]
 pub(crate) use self::member::MemberState;
@@ -44,6 +55,8 @@ pub(crate) struct ConsumerGroups {
     groups: BTreeMap<String, ConsumerGroup>,
     /// Generates member ids for v0 clients that join without one (Kafka: a random UUID).
     member_id_source: fn() -> String,
+    /// Groups converted to classic groups by the last operation, for the shard to hand over.
+    downgraded: Vec<DowngradedGroup>,
 }
 
 impl Default for ConsumerGroups {
@@ -52,8 +65,32 @@ impl Default for ConsumerGroups {
     }
 }
 
-fn random_member_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+/// A random member id in Kafka's `Uuid.toString()` form: the 16 bytes in URL-safe base64 without
+/// padding (22 characters), never starting with `-` (Kafka draws again then, so ids cannot be
+/// mistaken for command-line flags).
+pub(super) fn random_member_id() -> String {
+    loop {
+        let id = base64_url(uuid::Uuid::new_v4().as_bytes());
+        if !id.starts_with('-') {
+            return id;
+        }
+    }
+}
+
+/// URL-safe base64 without padding.
+pub(super) fn base64_url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
 }
 
 impl ConsumerGroups {
@@ -62,6 +99,7 @@ impl ConsumerGroups {
         Self {
             groups: BTreeMap::new(),
             member_id_source: random_member_id,
+            downgraded: Vec::new(),
         }
     }
 
@@ -71,6 +109,7 @@ impl ConsumerGroups {
         Self {
             groups: BTreeMap::new(),
             member_id_source: source,
+            downgraded: Vec::new(),
         }
     }
 
@@ -93,8 +132,8 @@ impl ConsumerGroups {
     }
 
     /// Handles a timer this state machine scheduled: a member's session expired
-    /// (`ConsumerSession`) or it did not revoke in time (`ConsumerRebalance`); both fence the
-    /// member. Other keys and stale timers (the member left or moved on) do nothing.
+    /// (`ConsumerSession`), it did not revoke in time (`ConsumerRebalance`), or a classic member
+    /// did not rejoin or sync in time (`ConsumerClassicJoin`/`Sync`); all fence the member. Other keys and stale timers (the member left or moved on) do nothing.
     pub(crate) fn on_timer(
         &mut self,
         ctx: &mut OpContext<'_>,
@@ -103,6 +142,14 @@ impl ConsumerGroups {
         let mut records = Vec::new();
         match key {
             TimerKey::ConsumerSession {
+                group_id,
+                member_id,
+            }
+            | TimerKey::ConsumerClassicJoin {
+                group_id,
+                member_id,
+            }
+            | TimerKey::ConsumerClassicSync {
                 group_id,
                 member_id,
             } if self.member(group_id, member_id).is_some() => {
@@ -192,6 +239,10 @@ impl ConsumerGroups {
         let Some(member) = self.member(group_id, member_id).cloned() else {
             return;
         };
+        if self.downgrade_allowed_without(ctx, group_id, member_id) {
+            self.downgrade(ctx, group_id, member_id, true, records);
+            return;
+        }
         self.emit(
             records,
             records::current_assignment_tombstone(group_id, member_id),
@@ -217,12 +268,20 @@ impl ConsumerGroups {
     }
 }
 
-fn cancel_member_timers(ctx: &mut OpContext<'_>, group_id: &str, member_id: &str) {
+pub(super) fn cancel_member_timers(ctx: &mut OpContext<'_>, group_id: &str, member_id: &str) {
     ctx.timers.cancel(&TimerKey::ConsumerSession {
         group_id: group_id.to_owned(),
         member_id: member_id.to_owned(),
     });
     ctx.timers.cancel(&TimerKey::ConsumerRebalance {
+        group_id: group_id.to_owned(),
+        member_id: member_id.to_owned(),
+    });
+    ctx.timers.cancel(&TimerKey::ConsumerClassicJoin {
+        group_id: group_id.to_owned(),
+        member_id: member_id.to_owned(),
+    });
+    ctx.timers.cancel(&TimerKey::ConsumerClassicSync {
         group_id: group_id.to_owned(),
         member_id: member_id.to_owned(),
     });

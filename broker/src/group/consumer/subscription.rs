@@ -132,7 +132,8 @@ impl ConsumerGroups {
             self.emit(records, records::subscription_metadata(group_id, &metadata));
             changed = true;
         }
-        if let Some(group) = self.groups.get_mut(group_id) {
+        // Only a full check (regexes included) makes the group current with this image.
+        if let (true, Some(group)) = (check_regexes, self.groups.get_mut(group_id)) {
             group.metadata_checked_at = Some(ctx.image.offset);
         }
         changed

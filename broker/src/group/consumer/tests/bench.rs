@@ -96,3 +96,68 @@ fn consumer_group_rebalance_figures() {
     );
     println!("records written in total: {}", h.log.len());
 }
+
+#[test]
+#[ignore = "prints figures; run explicitly in release mode"]
+fn uniform_assignor_heterogeneous_figures() {
+    use std::collections::BTreeMap;
+
+    use uuid::Uuid;
+
+    use crate::group::assignor::{
+        GroupSpec, MemberSpec, PartitionAssignor, SubscribedTopicMetadata, TopicInfo,
+        UniformAssignor,
+    };
+
+    let topics = SubscribedTopicMetadata {
+        topics: (0..10u128)
+            .map(|t| {
+                (
+                    Uuid::from_u128(t + 1),
+                    TopicInfo {
+                        name: format!("t{t}"),
+                        num_partitions: 100,
+                    },
+                )
+            })
+            .collect(),
+    };
+    let mut members: BTreeMap<String, MemberSpec> = (0..MEMBERS)
+        .map(|m| {
+            let subscribed =
+                (0..10u128).filter(|t| (m as u128 + t) & 1 == 0 || [0, 3, 6, 9].contains(t));
+            let spec = MemberSpec {
+                subscribed_topic_ids: subscribed.map(|t| Uuid::from_u128(t + 1)).collect(),
+                ..MemberSpec::default()
+            };
+            (format!("member-{m:03}"), spec)
+        })
+        .collect();
+    let started = Instant::now();
+    let first = UniformAssignor.assign(&GroupSpec::new(members.clone()), &topics);
+    println!(
+        "heterogeneous uniform, {MEMBERS} members x 1000 partitions, from scratch: {:?}",
+        started.elapsed()
+    );
+    for (m, spec) in members.iter_mut() {
+        spec.assignment = first.members[m].clone();
+    }
+    members.remove("member-000");
+    let started = Instant::now();
+    let second = UniformAssignor.assign(&GroupSpec::new(members.clone()), &topics);
+    let moved: usize = members
+        .keys()
+        .map(|m| {
+            let before = &first.members[m];
+            let after = &second.members[m];
+            before
+                .iter()
+                .map(|(t, ps)| {
+                    ps.difference(after.get(t).unwrap_or(&Default::default()))
+                        .count()
+                })
+                .sum::<usize>()
+        })
+        .sum();
+    println!("heterogeneous uniform, one member left: {:?}, partitions taken from remaining members: {moved}", started.elapsed());
+}

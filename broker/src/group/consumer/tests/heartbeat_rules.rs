@@ -360,3 +360,65 @@ fn subscription_change_bumps_the_epoch_and_moves_partitions() {
     assert_eq!(assignment_of(&resp), Some(partitions(b, &[0])));
     h.assert_replay_rebuilds_state();
 }
+
+#[test]
+fn a_regex_nobody_uses_any_more_is_tombstoned() {
+    let mut h = Harness::new();
+    h.set_topic("orders-eu", 1);
+    let mut req = join("g", "m1", &[]);
+    req.subscribed_topic_regex = Some(StrBytes::from_static_str("orders-.*"));
+    h.heartbeat(&req);
+    assert!(h.groups.groups["g"]
+        .persisted
+        .resolved_regexes
+        .contains_key("orders-.*"));
+    h.heartbeat(&beat("g", "m1", -1, None));
+    assert!(h.groups.groups["g"].persisted.resolved_regexes.is_empty());
+    let last_regex_record = h
+        .log
+        .iter()
+        .rev()
+        .find(|r| r.type_id() == 16)
+        .expect("regex records");
+    assert!(last_regex_record.value.is_none(), "the regex is tombstoned");
+    h.assert_replay_rebuilds_state();
+}
+
+#[test]
+fn a_static_member_that_never_comes_back_expires_and_its_partitions_move() {
+    let mut h = Harness::new();
+    let t = h.set_topic("orders", 2);
+    h.heartbeat(&static_join("a1", "i-a"));
+    h.heartbeat(&join("g", "d1", &["orders"]));
+    let resp = h.heartbeat(&static_beat("a1", "i-a", 1, Some(&partitions(t, &[0, 1]))));
+    let kept = assignment_of(&resp).expect("a1 revokes one");
+    h.heartbeat(&static_beat("a1", "i-a", 1, Some(&kept)));
+    h.heartbeat(&static_beat("a1", "i-a", -2, None));
+    // d1 cannot get a1's partition while a1 may come back.
+    let resp = h.heartbeat(&beat("g", "d1", 2, Some(&Default::default())));
+    let d1 = assignment_of(&resp).unwrap_or_default();
+    assert!(d1.get(&t).is_none_or(|ps| ps.is_disjoint(&kept[&t])));
+    // a1's session expires: it is removed and d1 gets everything.
+    h.fire(&crate::group::timer::TimerKey::ConsumerSession {
+        group_id: "g".into(),
+        member_id: "a1".into(),
+    });
+    let epoch = h.groups.groups["g"].persisted.members["d1"].member_epoch;
+    let resp = h.heartbeat(&beat("g", "d1", epoch, Some(&d1)));
+    assert_eq!(assignment_of(&resp), Some(partitions(t, &[0, 1])));
+    h.assert_replay_rebuilds_state();
+}
+
+#[test]
+fn generated_member_ids_have_kafkas_base64_form() {
+    let id = crate::group::consumer::random_member_id();
+    assert_eq!(id.len(), 22);
+    assert!(!id.starts_with('-'));
+    assert!(id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    assert_eq!(
+        crate::group::consumer::base64_url(&[0xfb, 0xff, 0x00, 0x41]),
+        "-_8AQQ"
+    );
+}

@@ -240,3 +240,113 @@ fn deleting_a_group_needs_it_empty_and_writes_tombstones() {
     assert!(h.groups.list().is_empty());
     h.assert_replay_rebuilds_state();
 }
+
+fn types(records: &[strata_protocol::group_records::GroupRecord]) -> Vec<(i16, bool)> {
+    records
+        .iter()
+        .map(|r| (r.type_id(), r.value.is_some()))
+        .collect()
+}
+
+#[test]
+fn a_first_join_writes_kafkas_records_in_kafkas_order() {
+    let mut h = Harness::new();
+    h.set_topic("orders", 1);
+    h.heartbeat(&join("g", "m1", &["orders"]));
+    // Member metadata, subscription metadata, group epoch, target member, target epoch, current
+    // assignment.
+    assert_eq!(
+        types(&h.log),
+        vec![
+            (5, true),
+            (4, true),
+            (3, true),
+            (7, true),
+            (6, true),
+            (8, true)
+        ]
+    );
+    let before = h.log.len();
+    h.heartbeat(&beat("g", "m1", -1, None));
+    // Tombstones for the member's current assignment, target and metadata; the subscription
+    // metadata (now empty); the bumped epoch.
+    assert_eq!(
+        types(&h.log[before..]),
+        vec![(8, false), (7, false), (5, false), (4, true), (3, true)]
+    );
+}
+
+#[test]
+fn steady_heartbeats_write_nothing() {
+    let mut h = Harness::new();
+    let t = h.set_topic("orders", 2);
+    h.heartbeat(&join("g", "m1", &["orders"]));
+    let before = h.log.len();
+    for _ in 0..3 {
+        h.heartbeat(&beat("g", "m1", 1, Some(&partitions(t, &[0, 1]))));
+    }
+    assert_eq!(h.log.len(), before);
+}
+
+#[test]
+fn records_of_kafka_4_1_with_a_metadata_hash_replay_and_the_next_heartbeat_refreshes() {
+    use strata_protocol::group_records::{
+        ConsumerGroupMetadataKey, ConsumerGroupMetadataValue, GroupRecord, GroupRecordKey,
+        GroupRecordValue,
+    };
+    let mut h = Harness::new();
+    let t = h.set_topic("orders", 2);
+    h.heartbeat(&join("g", "m1", &["orders"]));
+    // Kafka 4.1 tombstones the partition metadata and keeps a hash in the group epoch record.
+    let hash_epoch = GroupRecord {
+        key: GroupRecordKey::ConsumerGroupMetadata(ConsumerGroupMetadataKey {
+            group_id: "g".into(),
+        }),
+        value: Some(GroupRecordValue::ConsumerGroupMetadata(
+            ConsumerGroupMetadataValue {
+                epoch: 1,
+                metadata_hash: 42,
+            },
+        )),
+    };
+    let tombstone = super::super::records::subscription_metadata_tombstone("g");
+    let mut loaded = crate::group::consumer::ConsumerGroups::new();
+    for r in h.log.iter().chain([&hash_epoch, &tombstone]) {
+        assert!(loaded.replay(r));
+    }
+    let view = loaded.persisted_view();
+    assert_eq!(view["g"].metadata_hash, 42);
+    assert!(view["g"].subscription_metadata.is_empty());
+    // Running on the loaded state: the first heartbeat restores the subscription metadata,
+    // bumps the epoch, and the member keeps its partitions.
+    h.groups = loaded;
+    h.log.extend([hash_epoch, tombstone]);
+    let resp = h.heartbeat(&beat("g", "m1", 1, Some(&partitions(t, &[0, 1]))));
+    assert_eq!(resp.error_code, 0);
+    assert_eq!(resp.member_epoch, 2);
+    assert_eq!(
+        h.groups.groups["g"].persisted.subscription_metadata["orders"].num_partitions,
+        2
+    );
+    h.assert_replay_rebuilds_state();
+}
+
+#[test]
+fn a_member_still_revoking_after_a_reload_gets_its_rebalance_timer_on_its_next_heartbeat() {
+    let mut h = Harness::new();
+    let t = h.set_topic("orders", 2);
+    h.heartbeat(&join("g", "m1", &["orders"]));
+    h.heartbeat(&join("g", "m2", &["orders"]));
+    h.heartbeat(&beat("g", "m1", 1, Some(&partitions(t, &[0, 1]))));
+    // The shard reloads: ephemeral timers are gone.
+    h.groups = h.replayed();
+    h.timers = crate::group::timer::Timers::default();
+    let key = TimerKey::ConsumerRebalance {
+        group_id: "g".into(),
+        member_id: "m1".into(),
+    };
+    h.heartbeat(&beat("g", "m1", 1, None));
+    assert_eq!(h.timers.deadline(&key), Some(h.now_ms + 30_000));
+    h.fire(&key);
+    assert!(!h.groups.groups["g"].persisted.members.contains_key("m1"));
+}

@@ -38,6 +38,8 @@ enum Event {
     Metadata(usize, i32),
     /// A heartbeat response is lost (the client keeps its old epoch and partitions).
     LostResponse(usize),
+    /// Client asks for another server assignor (`range` when true, else `uniform`).
+    Assignor(usize, bool),
 }
 
 fn event() -> impl Strategy<Value = Event> {
@@ -49,6 +51,7 @@ fn event() -> impl Strategy<Value = Event> {
         1 => (0..CLIENTS).prop_map(Event::Stall),
         1 => (0..TOPICS.len(), -1i32..6).prop_map(|(t, n)| Event::Metadata(t, n)),
         1 => (0..CLIENTS).prop_map(Event::LostResponse),
+        1 => (0..CLIENTS, any::<bool>()).prop_map(|(c, r)| Event::Assignor(c, r)),
     ]
 }
 
@@ -68,6 +71,8 @@ struct Client {
     /// The last response was lost: like a real client, send a full request next (which makes
     /// the coordinator repeat the assignment).
     send_full: bool,
+    /// The server assignor to ask for in the next heartbeat.
+    assignor: Option<&'static str>,
 }
 
 impl Client {
@@ -82,6 +87,7 @@ impl Client {
             subscription: 1 | ((i as u8) & 2),
             subscription_changed: false,
             send_full: false,
+            assignor: None,
         }
     }
 
@@ -107,7 +113,11 @@ impl Client {
         match self.regex() {
             Some(r) => {
                 let re = regex::Regex::new(&format!("^(?:{r})$")).expect("valid test regex");
-                existing.iter().filter(|t| re.is_match(t)).cloned().collect()
+                existing
+                    .iter()
+                    .filter(|t| re.is_match(t))
+                    .cloned()
+                    .collect()
             }
             None => self
                 .topics()
@@ -151,7 +161,8 @@ impl Sim {
             let mut req = beat("g", &c.member_id, c.epoch, Some(&c.owned));
             if c.subscription_changed || c.send_full {
                 req.subscribed_topic_names = join("g", "", &c.topics()).subscribed_topic_names;
-                req.subscribed_topic_regex = Some(StrBytes::from_static_str(c.regex().unwrap_or("")));
+                req.subscribed_topic_regex =
+                    Some(StrBytes::from_static_str(c.regex().unwrap_or("")));
             }
             if c.send_full {
                 req.rebalance_timeout_ms = 30_000;
@@ -162,6 +173,7 @@ impl Sim {
             req.subscribed_topic_regex = c.regex().map(StrBytes::from_static_str);
             req
         };
+        req.server_assignor = c.assignor.map(StrBytes::from_static_str);
         req.instance_id = c
             .instance_id
             .as_deref()
@@ -190,6 +202,9 @@ impl Sim {
     fn apply(&mut self, e: &Event) {
         match *e {
             Event::Heartbeat(i) => self.heartbeat(i, true),
+            Event::Assignor(i, range) => {
+                self.clients[i].assignor = Some(if range { "range" } else { "uniform" });
+            }
             Event::LostResponse(i) => {
                 if self.clients[i].joined {
                     self.heartbeat(i, false);

@@ -46,8 +46,8 @@ OUT="$(mktemp -d /tmp/strata-rdk.XXXXXX)"
 trap 'strata_stop; rm -rf "$OUT"' EXIT
 start_node() {
   strata_start auto.create.topics.enable=true num.partitions=4 default.replication.factor=1
-  # test.conf is read from the suite directory (the runner's cwd).
-  echo "bootstrap.servers=$STRATA_BOOTSTRAP" >"$SUITE/test.conf"
+  # A private test.conf (RDKAFKA_TEST_CONF), so concurrent runs cannot point at each other's node.
+  echo "bootstrap.servers=$STRATA_BOOTSTRAP" >"$OUT/test.conf"
 }
 start_node
 
@@ -68,14 +68,17 @@ for run in "${tests[@]}"; do
   # The inner bash reports a crashed runner ("Aborted") into the test's log, not here.
   rc=0
   LD_LIBRARY_PATH="$SUITE/../src:$SUITE/../src-cpp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-    RDKAFKA_TEST_CONF="$SUITE/test.conf" TEST_KAFKA_VERSION=4.0.0 TESTS="$t" TEST_CONSUMER_GROUP_PROTOCOL="$protocol" \
-    bash -c 'cd "$1" || exit 1; timeout "$2" ./test-runner -p1 -E -S; exit $?' _ "$SUITE" "$PER_TEST_TIMEOUT" \
+    RDKAFKA_TEST_CONF="$OUT/test.conf" TEST_KAFKA_VERSION=4.0.0 TESTS="$t" TEST_CONSUMER_GROUP_PROTOCOL="$protocol" \
+    bash -c 'cd "$1" || exit 1; timeout "$2" ./test-runner -p1 -E -S -L; exit $?' _ "$SUITE" "$PER_TEST_TIMEOUT" \
     >"$OUT/$t-$protocol.log" 2>&1 || rc=$?
   took="$(( $(date +%s) - start_s ))s"
   ran=0
   # Ran = at least one variant passed and none was skipped (a skipped live variant beside a
   # passing local one is not a pass).
-  if grep -qE "Test ${t}_[^ ]* PASSED" "$OUT/$t-$protocol.log" && ! grep -q "SKIPPING TEST" "$OUT/$t-$protocol.log"; then
+  # Variants filtered by our own -L/-E flags (local-only and sockem variants) do not count; any
+  # other skip does.
+  if grep -qE "Test ${t}_[^ ]* PASSED" "$OUT/$t-$protocol.log" &&
+    ! grep "SKIPPING TEST" "$OUT/$t-$protocol.log" | grep -qv "Filtered due to negative test flags"; then
     ran=1
   fi
   if [[ $rc -eq 0 && $ran -eq 1 ]]; then
@@ -83,7 +86,8 @@ for run in "${tests[@]}"; do
     passed=$((passed + 1))
   elif [[ $rc -eq 0 ]]; then
     # The runner exited 0 but skipped (part of) this test or filtered it out. Not a pass.
-    why="$(sed 's/\x1b\[[0-9;]*m//g' "$OUT/$t-$protocol.log" | sed -nE 's/.*SKIPPING TEST: (.*)/\1/p' | head -n 1)"
+    why="$(sed 's/\x1b\[[0-9;]*m//g' "$OUT/$t-$protocol.log" | sed -nE 's/.*SKIPPING TEST: (.*)/\1/p' |
+      grep -v 'Filtered due to negative test flags' | head -n 1)"
     echo "librdkafka $label: FAILED (did not run: ${why:-filtered out by the runner})"
     failed=$((failed + 1))
     failed_list+=("$label")

@@ -37,23 +37,6 @@ pub(crate) const STATS_LOG_INTERVAL: Duration = Duration::from_secs(30);
 /// abandoned upload leaves only orphans the next leader's first pass deletes).
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// Workaround for the storage expirer (to remove once it is fixed there): when an expiry pass
-/// deletes every remote segment, it moves the log start to the local log start it read before
-/// its own call to `Log::increment_log_start_offset` deleted more (already tiered) local
-/// segments, so the log start can stay below a range that is neither local nor remote. Kafka
-/// moves the log start past every expired segment; with nothing left in remote storage that is
-/// the local log start. Called under the retention lock, right after the expiry.
-fn close_expiry_gap(partition: &RemotePartition) {
-    let log = partition.log();
-    let (start, local_start) = (log.log_start_offset(), log.local_log_start_offset());
-    if start < local_start && partition.highest_tiered_offset() < 0 {
-        tracing::warn!(partition = %log.topic_partition(), log_start = start, local_log_start = local_start, "no remote segment covers the offsets below the local log start; moving the log start");
-        if let Err(error) = log.increment_log_start_offset(local_start) {
-            tracing::warn!(partition = %log.topic_partition(), %error, "moving the log start failed");
-        }
-    }
-}
-
 /// A partition attached to the manager: which topic incarnation and which log object.
 struct Attached {
     topic_id: Uuid,
@@ -69,9 +52,9 @@ pub(crate) struct RemoteTier {
     pending_deletes: Mutex<Vec<(TopicPartition, Uuid)>>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
     shutdown_tx: watch::Sender<bool>,
-    /// Held by a remote expiry and by the local retention pass, never by both: expiry reads the
-    /// local log start and then moves the log start to it, and a local deletion in between
-    /// would leave offsets that are neither local nor remote above the log start.
+    /// Held by a remote expiry and by the local retention pass, never by both: the two delete
+    /// local segments of the same log, and one at a time keeps each pass's view of the log
+    /// start, local log start and highest tiered offset consistent.
     retention_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -286,7 +269,6 @@ impl RemoteTier {
                 if let Err(error) = partition.expire_segments(epoch).await {
                     tracing::warn!(partition = %tp, %error, "remote expiry pass failed");
                 }
-                close_expiry_gap(&partition);
             });
         }
         while running.join_next().await.is_some() {}

@@ -15,7 +15,7 @@ use crate::header::decode_request_header;
 use crate::metadata::{decode_metadata_record_json, MetadataRecord};
 use crate::record_batch::{batches, decode_records};
 use crate::remote_log_metadata::{decode_remote_log_metadata_json, RemoteLogMetadataRecord};
-use crate::schema::{self, MessageSchema, SchemaError};
+use crate::schema::{self, MessageSchema};
 use crate::transaction_log::{decode_transaction_log_json, TransactionLogRecord};
 use crate::versions::is_decodable;
 

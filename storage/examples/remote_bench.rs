@@ -8,9 +8,9 @@
 //! `s3://bucket/prefix` uses the `AWS_*` environment (e.g. a local moto or s3s-fs server).
 //!
 //! Every pass reads the same bytes the same way: a consumer's fetches of at most 1 MiB, each
-//! starting at the offset after the previous one's last batch. Local passes read the segments
-//! before they are tiered (page cache warm, as the tiered objects of a `file://` store are).
-//! Each cold pass uses a fresh manager with the default, bounded chunk cache (256 MiB: less
+//! starting at the offset after the previous one's last batch. Local passes read the same
+//! segments (kept locally; page cache warm, as the tiered objects of a `file://` store are),
+//! alternating with the cold passes so both see the same machine load. Each cold pass uses a fresh manager with the default, bounded chunk cache (256 MiB: less
 //! than the partition, as on a broker); the warm passes use a manager whose cache holds the
 //! whole partition, filled by one untimed pass first.
 
@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use strata_protocol::record_batch::{batches, Compression, RecordBatchBuilder};
 use strata_storage::remote::{RemoteLogConfig, RemoteLogManager, RemotePartition};
-use strata_storage::{Log, LogConfig, LogError, SystemClock, TopicPartition};
+use strata_storage::{Log, LogConfig, SystemClock, TopicPartition};
 
 const FETCH_BYTES: usize = 1 << 20;
 
@@ -80,20 +80,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         log.segment_count()
     );
 
-    // Local reads of the range that will be tiered (page cache warm: just written).
-    let mut local = Vec::new();
-    for _ in 0..runs {
-        let started = Instant::now();
-        let mut offset = 0;
-        let mut bytes = 0u64;
-        while offset < tiered_end {
-            let info = log.read(offset, FETCH_BYTES, tiered_end, true)?;
-            bytes += info.records.len() as u64;
-            offset = next_offset(&info.records);
-        }
-        local.push(rate(bytes, started.elapsed()));
-    }
-
     let remote_config = RemoteLogConfig {
         system_enable: true,
         storage_url: url.clone(),
@@ -106,19 +92,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let copied = partition.copy_segments(0, log.high_watermark()).await?;
     let upload = rate(copied.bytes, started.elapsed());
-    log.apply_retention()?;
     println!(
-        "tiered {} segments ({} MB), local log start now {}",
+        "tiered {} segments ({} MB), highest tiered offset {}",
         copied.segments,
         copied.bytes / 1_000_000,
-        log.local_log_start_offset()
+        partition.highest_tiered_offset()
     );
 
-    // Cold: a fresh manager per pass, nothing cached, the default bounded cache.
+    // Local and cold passes alternate, so both see the same machine load.
+    let mut local = Vec::new();
     let mut cold = Vec::new();
     let mut ttfb = Vec::new();
     let mut cold_hits = Vec::new();
     for _ in 0..runs {
+        // Local: the same range from the local segments (page cache warm: just written, as
+        // the tiered objects of a file:// store are).
+        let started = Instant::now();
+        let mut offset = 0;
+        let mut bytes = 0u64;
+        while offset < tiered_end {
+            let info = log.read(offset, FETCH_BYTES, tiered_end, true)?;
+            bytes += info.records.len() as u64;
+            offset = next_offset(&info.records);
+        }
+        local.push(rate(bytes, started.elapsed()));
+        // Cold: a fresh manager, nothing cached, the default bounded cache.
         let cold_manager =
             RemoteLogManager::start(remote_config.clone(), Arc::new(SystemClock)).await?;
         let cold_partition = cold_manager.attach(Arc::clone(&log)).await?;
@@ -174,21 +172,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Reads `[0, end)` as a catch-up consumer does: remote below the local start, else local.
+/// Reads `[0, end)` as the broker serves a catch-up consumer once local retention has removed
+/// the tiered segments (kept here so local passes can read the same bytes): remote up to the
+/// highest tiered offset, local after it.
 async fn catch_up(
     partition: &RemotePartition,
     end: i64,
 ) -> Result<u64, Box<dyn std::error::Error>> {
     let log = partition.log();
+    let tiered = partition.highest_tiered_offset();
     let mut offset = 0;
     let mut bytes = 0u64;
     while offset < end {
-        let records = match log.read(offset, FETCH_BYTES, end, true) {
-            Ok(info) => info.records,
-            Err(LogError::OffsetMovedToTieredStorage { .. }) => {
-                partition.read(offset, FETCH_BYTES, true).await?
-            }
-            Err(err) => return Err(err.into()),
+        let records = if offset <= tiered {
+            partition.read(offset, FETCH_BYTES, true).await?
+        } else {
+            log.read(offset, FETCH_BYTES, end, true)?.records
         };
         bytes += records.len() as u64;
         offset = next_offset(&records);

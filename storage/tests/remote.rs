@@ -921,3 +921,72 @@ async fn the_background_task_copies_only_partitions_this_node_leads() {
     assert_eq!(stats.len(), 2);
     assert_eq!(stats[0].highest_tiered_offset, led.highest_tiered_offset());
 }
+
+#[tokio::test]
+async fn a_corrupt_batch_in_a_chunk_fetched_ahead_is_reported_not_served() {
+    let bucket = tempfile::tempdir().expect("bucket dir");
+    let store_dir = bucket.path().join("store");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let overrides: Vec<(&str, &str)> = tiered_overrides()
+        .into_iter()
+        .map(|(k, v)| if k == "segment.bytes" { (k, "16384") } else { (k, v) })
+        .collect();
+    let log = Arc::new(open(dir.path(), config(&overrides), clock.clone(), 0));
+    fill(&log, 60);
+    let original = read_all(&log);
+    let remote = strata_storage::remote::RemoteLogConfig {
+        storage_url: format!("file://{}", store_dir.display()),
+        chunk_bytes: 1024,
+        read_ahead_chunks: 4,
+        ..remote_config()
+    };
+    let manager = RemoteLogManager::start(remote, clock.clone())
+        .await
+        .expect("file store");
+    let partition = manager.attach(log.clone()).await.expect("attach");
+    partition
+        .copy_segments(0, log.high_watermark())
+        .await
+        .expect("copy");
+    log.apply_retention().expect("retention");
+    let segment = partition.segments()[0].clone();
+    // The first batch starting past three chunks: its chunk is fetched ahead of the reader.
+    let mut start = 0usize;
+    let victim = original
+        .iter()
+        .position(|batch| {
+            let past = start >= 3 * 1024;
+            start += if past { 0 } else { batch.len() };
+            past
+        })
+        .expect("a batch past three chunks");
+    assert!(5 * victim as i64 + 4 <= segment.end_offset, "in segment 0");
+    let object = store_dir.join(segment.object_key(partition.object_dir(), "log"));
+    let mut bytes = std::fs::read(&object).expect("object file");
+    bytes[start + original[victim].len() - 1] ^= 0xff; // inside its records: the CRC fails
+    std::fs::write(&object, bytes).expect("corrupt the object");
+
+    // A sequential consumer gets every batch before it intact, then an error, never its bytes.
+    let mut offset = 0;
+    let mut served = Vec::new();
+    let err = loop {
+        match partition.read(offset, 700, true).await {
+            Ok(bytes) => {
+                for batch in batches(&bytes) {
+                    let batch = batch.expect("whole batches");
+                    offset = batch.next_offset();
+                    served.push(batch.bytes().to_vec());
+                }
+            }
+            Err(err) => break err,
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await; // let read-ahead land
+    };
+    assert!(matches!(err, RemoteError::CorruptObject { .. }), "{err}");
+    assert_eq!(served, original[..victim].to_vec());
+    assert_eq!(offset, 5 * victim as i64);
+    // Still refused when asked again (now from a cached chunk).
+    let again = partition.read(offset, 700, true).await.expect_err("corrupt");
+    assert!(matches!(again, RemoteError::CorruptObject { .. }), "{again}");
+}

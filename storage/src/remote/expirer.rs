@@ -66,16 +66,29 @@ impl RemotePartition {
                 segment.state = SegmentState::DeleteSegmentStarted;
             }
         }
-        let new_log_start = next
-            .committed()
-            .next()
-            .map(|s| s.base_offset)
-            .unwrap_or_else(|| self.log.local_log_start_offset());
+        // Kafka's expiration task: the log start moves past the last expired segment (its end
+        // offset + 1) and the highest offset in remote storage never moves back, so local copies
+        // of expired segments are deleted (wholly below the new log start) instead of being
+        // served or uploaded again, and no offset above the log start is left neither local
+        // nor remote. With tiering disabled (`remote.log.delete.on.disable`) the remote data is
+        // simply gone: the log is its local part again.
+        let new_log_start = if config.remote_storage_enable {
+            doomed
+                .iter()
+                .map(|s| s.end_offset + 1)
+                .max()
+                .unwrap_or(-1)
+        } else {
+            next.committed()
+                .next()
+                .map(|s| s.base_offset)
+                .unwrap_or_else(|| self.log.local_log_start_offset())
+        };
         if !doomed.is_empty() {
             next.log_start_offset = next.log_start_offset.max(new_log_start);
             self.commit_manifest(next.clone(), leader_epoch).await?;
             self.log.increment_log_start_offset(new_log_start)?;
-            if next.committed().next().is_none() {
+            if !config.remote_storage_enable && next.committed().next().is_none() {
                 self.log.set_highest_tiered_offset(-1);
             }
         }

@@ -15,6 +15,7 @@ mod get_offsets;
 mod group;
 mod output;
 mod produce;
+mod tiering;
 mod topic;
 
 use std::process::ExitCode;

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use super::config::{alter_configs, describe_configs, ConfigChange, ResourceType};
 use super::output::{join_ids, parse_key_value, print_json, ConnectArgs, Table};
+use super::tiering::describe_tiering;
 use crate::client::error::check;
 use crate::client::error_code::{TOPIC_ALREADY_EXISTS, UNKNOWN_TOPIC_OR_PARTITION};
 use crate::client::BrokerError;
@@ -83,6 +84,13 @@ pub(crate) struct DescribeArgs {
     /// Leave out internal topics when describing all.
     #[arg(long)]
     exclude_internal: bool,
+    /// Instead, per partition: log start offset, local log start offset, highest offset in
+    /// remote storage (-1 when none), log end offset (all from the leader, ListOffsets -2, -4,
+    /// -5, -1) and the leader's local size in bytes (DescribeLogDirs). Per-partition upload and
+    /// download bytes, upload/download errors, bytes pending upload and the chunk-cache hit
+    /// ratio are in the broker log's periodic `tiering stats` line.
+    #[arg(long)]
+    tiering: bool,
 }
 
 /// `strata topic alter`.
@@ -228,6 +236,20 @@ async fn describe(args: DescribeArgs) -> Result<()> {
     } else {
         args.topic.clone()
     };
+    if args.tiering {
+        for name in &names {
+            let Some(topic) = topology.topics.get(name) else {
+                return Err(BrokerError::new(
+                    UNKNOWN_TOPIC_OR_PARTITION,
+                    format!("topic '{name}'"),
+                    None,
+                )
+                .into());
+            };
+            check(topic.error_code, || format!("topic '{name}'"), None)?;
+        }
+        return describe_tiering(&mut client, &topology, &names, args.conn.json()).await;
+    }
     for name in &names {
         let Some(topic) = topology.topics.get(name) else {
             return Err(BrokerError::new(

@@ -9,6 +9,7 @@ pub(crate) mod connection;
 pub(crate) mod error;
 pub(crate) mod error_code;
 pub(crate) mod groups;
+pub(crate) mod log_dirs;
 pub(crate) mod offsets;
 pub(crate) mod partitioner;
 pub(crate) mod records;

@@ -3,7 +3,7 @@
 //! throughput of the same bytes measured in the same run, and the time to first byte of a cold
 //! remote fetch. A benchmark, not a test: it prints figures and never fails on them.
 //!
-//! `cargo run --release -p strata-storage --example remote_bench -- [total_mb=1024] [url|-] [chunk_mb=4] [read_ahead_chunks=4] [runs=3]`
+//! `cargo run --release -p strata-storage --example remote_bench -- [total_mb=1024] [url|-] [chunk_mb=4] [read_ahead_chunks=2] [runs=3]`
 //! The URL defaults to a `file://` store in a temporary directory (`-` picks it too);
 //! `s3://bucket/prefix` uses the `AWS_*` environment (e.g. a local moto or s3s-fs server).
 //!
@@ -35,7 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(url) => url.to_string(),
     };
     let chunk_mb: u64 = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(4);
-    let read_ahead_chunks: usize = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(4);
+    let read_ahead_chunks: usize = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(2);
     let runs: usize = args.get(5).and_then(|a| a.parse().ok()).unwrap_or(3).max(1);
     let mut builder = RecordBatchBuilder::new(0, Compression::None);
     let value = vec![0x5au8; 1000];

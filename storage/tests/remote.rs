@@ -930,7 +930,13 @@ async fn a_corrupt_batch_in_a_chunk_fetched_ahead_is_reported_not_served() {
     let clock = clock();
     let overrides: Vec<(&str, &str)> = tiered_overrides()
         .into_iter()
-        .map(|(k, v)| if k == "segment.bytes" { (k, "16384") } else { (k, v) })
+        .map(|(k, v)| {
+            if k == "segment.bytes" {
+                (k, "16384")
+            } else {
+                (k, v)
+            }
+        })
         .collect();
     let log = Arc::new(open(dir.path(), config(&overrides), clock.clone(), 0));
     fill(&log, 60);
@@ -987,6 +993,12 @@ async fn a_corrupt_batch_in_a_chunk_fetched_ahead_is_reported_not_served() {
     assert_eq!(served, original[..victim].to_vec());
     assert_eq!(offset, 5 * victim as i64);
     // Still refused when asked again (now from a cached chunk).
-    let again = partition.read(offset, 700, true).await.expect_err("corrupt");
-    assert!(matches!(again, RemoteError::CorruptObject { .. }), "{again}");
+    let again = partition
+        .read(offset, 700, true)
+        .await
+        .expect_err("corrupt");
+    assert!(
+        matches!(again, RemoteError::CorruptObject { .. }),
+        "{again}"
+    );
 }

@@ -70,9 +70,16 @@ async fn expiring_every_remote_segment_moves_the_log_start_past_them_and_stops_r
 
     clock.advance_ms(120_000);
     let outcome = partition.expire_segments(0).await.expect("expire");
-    assert_eq!(outcome.segments, copied.segments, "every remote segment expired");
+    assert_eq!(
+        outcome.segments, copied.segments,
+        "every remote segment expired"
+    );
     assert!(partition.segments().is_empty());
-    assert_eq!(log.log_start_offset(), tiered + 1, "past the last expired segment");
+    assert_eq!(
+        log.log_start_offset(),
+        tiered + 1,
+        "past the last expired segment"
+    );
     assert_eq!(outcome.log_start_offset, tiered + 1);
     assert_eq!(
         log.highest_tiered_offset(),
@@ -116,7 +123,10 @@ async fn expiring_every_remote_segment_leaves_no_gap_when_local_copies_go_too() 
         .expect("copy rest");
     let tiered = log.highest_tiered_offset();
     assert!(tiered > third_base);
-    assert!(log.local_log_start_offset() < tiered, "local copies not yet deleted");
+    assert!(
+        log.local_log_start_offset() < tiered,
+        "local copies not yet deleted"
+    );
 
     clock.advance_ms(120_000);
     let outcome = partition.expire_segments(0).await.expect("expire");

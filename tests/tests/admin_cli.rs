@@ -1053,3 +1053,114 @@ fn every_command_prints_parseable_json() -> Result<()> {
     assert_eq!(deleted["deleted"][0], "j");
     Ok(())
 }
+
+#[test]
+fn topic_describe_tiering_shows_the_tiered_and_local_ranges() -> Result<()> {
+    let node = StrataProcess::builder()
+        .with_override("remote.log.manager.task.interval.ms", "200")
+        .with_override("log.retention.check.interval.ms", "200")
+        .start()?;
+    ok(
+        &node,
+        &[
+            "topic",
+            "create",
+            "--topic",
+            "tiered",
+            "--partitions",
+            "1",
+            "--config",
+            "remote.storage.enable=true",
+            "--config",
+            "segment.bytes=1048576",
+            "--config",
+            "local.retention.ms=0",
+            "--config",
+            "retention.ms=-1",
+        ],
+    )?;
+    // ≈ 3 MiB: a few closed segments to upload, then to delete locally.
+    let records = 3000;
+    let line = "v".repeat(1000);
+    let input: String = (0..records).map(|i| format!("{i}-{line}\n")).collect();
+    ok_with_input(
+        &node,
+        &["produce", "--topic", "tiered", "--partition", "0"],
+        Some(&input),
+    )?;
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let row = loop {
+        let document = json(
+            &node,
+            &["topic", "describe", "--topic", "tiered", "--tiering"],
+        )?;
+        let row = document[0].clone();
+        let tiered = row["highest_tiered_offset"].as_i64().unwrap_or(-1);
+        let local_start = row["local_log_start_offset"].as_i64().unwrap_or(0);
+        if tiered >= 0 && local_start == tiered + 1 {
+            break row;
+        }
+        if std::time::Instant::now() >= deadline {
+            bail!("segments were not tiered and deleted locally in time: {document}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(row["topic"], "tiered");
+    assert_eq!(row["partition"], 0);
+    assert_eq!(
+        row["log_start_offset"], 0,
+        "the tiered range is still in the log"
+    );
+    assert_eq!(row["log_end_offset"], records);
+    let local_start = row["local_log_start_offset"]
+        .as_i64()
+        .context("local start")?;
+    assert!(local_start > 0 && local_start < records, "{row}");
+    let local_bytes = row["local_size_bytes"].as_i64().context("local size")?;
+    assert!(
+        local_bytes > 0 && local_bytes < 3_000_000,
+        "only the untiered tail is local: {row}"
+    );
+
+    let text = ok(
+        &node,
+        &["topic", "describe", "--topic", "tiered", "--tiering"],
+    )?;
+    let lines: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        lines[0],
+        [
+            "TOPIC",
+            "PARTITION",
+            "LEADER",
+            "LOG-START",
+            "LOCAL-LOG-START",
+            "HIGHEST-TIERED",
+            "LOG-END",
+            "LOCAL-SIZE"
+        ],
+        "{text}"
+    );
+    assert_eq!(lines.len(), 2, "{text}");
+    assert_eq!(lines[1][0..2], ["tiered", "0"], "{text}");
+    assert_eq!(lines[1][3], "0", "{text}");
+    assert_eq!(lines[1][6], records.to_string(), "{text}");
+    // Columns are aligned: every field of the row starts where its header starts.
+    let header = text.lines().next().context("header")?;
+    let row_line = text.lines().nth(1).context("row")?;
+    for name in ["LOG-START", "LOCAL-SIZE"] {
+        let at = header.find(name).context("column")?;
+        assert_ne!(row_line.as_bytes()[at], b' ', "{text}");
+        assert_eq!(row_line.as_bytes()[at - 1], b' ', "{text}");
+    }
+    let help = Command::new(strata_binary()?)
+        .args(["topic", "describe", "--help"])
+        .output()?;
+    let help = String::from_utf8(help.stdout)?;
+    assert!(help.contains("tiering stats"), "{help}");
+    Ok(())
+}

@@ -40,7 +40,7 @@ use tokio::sync::oneshot;
 use super::classic::ClassicGroups;
 use super::consumer::ConsumerGroups;
 use super::migration;
-use super::offsets::{CommittedOffset, OffsetStore};
+use super::offsets::{CommittedOffset, ExpiryBase, OffsetStore};
 use super::op_context::OpContext;
 use super::result::{CoordinatorResult, DeferredResponse};
 use super::runtime::CoordinatorShard;
@@ -477,8 +477,14 @@ impl GroupShard {
     fn expire_offsets(&mut self, ctx: &mut OpContext<'_>) -> CoordinatorResult<()> {
         let classic = &self.classic;
         let consumer = &self.consumer;
-        let is_empty = |group_id: &str| classic.is_empty(group_id) && consumer.is_empty(group_id);
-        let mut records = self.offsets.expire(ctx, &is_empty);
+        let base_of = |group_id: &str| {
+            if !(classic.is_empty(group_id) && consumer.is_empty(group_id)) {
+                ExpiryBase::NotExpiring
+            } else {
+                classic.empty_since(group_id).map_or(ExpiryBase::CommitTime, ExpiryBase::Since)
+            }
+        };
+        let mut records = self.offsets.expire_with_base(ctx, &base_of);
         // An empty classic group whose last offsets expired goes too (Kafka's cleanupGroupMetadata).
         let expired_groups: BTreeSet<String> = records
             .iter()

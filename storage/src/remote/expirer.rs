@@ -73,11 +73,7 @@ impl RemotePartition {
         // nor remote. With tiering disabled (`remote.log.delete.on.disable`) the remote data is
         // simply gone: the log is its local part again.
         let new_log_start = if config.remote_storage_enable {
-            doomed
-                .iter()
-                .map(|s| s.end_offset + 1)
-                .max()
-                .unwrap_or(-1)
+            doomed.iter().map(|s| s.end_offset + 1).max().unwrap_or(-1)
         } else {
             next.committed()
                 .next()

@@ -154,7 +154,8 @@ impl RemoteStore {
                     object_store::local::LocalFileSystem::new_with_prefix(&dir)
                         .map_err(|e| invalid(e.to_string()))?,
                 );
-                let mut opened = Self::new(Arc::clone(&store) as Arc<dyn ObjectStore>, url, "", config);
+                let mut opened =
+                    Self::new(Arc::clone(&store) as Arc<dyn ObjectStore>, url, "", config);
                 opened.local_fs = Some(store);
                 Ok(opened)
             }

@@ -292,6 +292,15 @@ impl ClassicGroups {
             .is_none_or(|g| g.is(ClassicGroupState::Empty))
     }
 
+    /// When `group_id` became Empty, if it is an Empty group with a protocol type (a consumer group
+    /// run through the classic protocol): Kafka counts offset retention from then.
+    pub(crate) fn empty_since(&self, group_id: &str) -> Option<i64> {
+        self.groups
+            .get(group_id)
+            .filter(|g| g.is(ClassicGroupState::Empty) && g.protocol_type.is_some())
+            .and_then(|g| g.current_state_timestamp)
+    }
+
     /// DeleteGroups for one group: GROUP_ID_NOT_FOUND if unknown, NON_EMPTY_GROUP unless Empty.
     /// Removes the group and its timers and returns its tombstone (offsets are the shard's).
     pub(crate) fn delete_group(

@@ -472,10 +472,16 @@ impl ConsumerGroups {
             bump |=
                 updated.subscribed_topic_names != before.subscribed_topic_names || regex_changed;
         }
+        // Kafka resolves a regex no member used before in the background, after the heartbeat
+        // that brought it has been answered: that heartbeat's assignment leaves the regex's topics
+        // out and a later one brings them (clients such as librdkafka rely on this order). Here
+        // the resolution happens on the group's next heartbeat or metadata image.
+        let introduced = updated
+            .subscribed_topic_regex
+            .as_deref()
+            .filter(|_| regex_changed);
+        bump |= self.resolve_pending_regexes(ctx, &group_id, introduced, records);
         if regex_changed {
-            if let Some(regex) = &updated.subscribed_topic_regex {
-                bump |= self.maybe_add_regex(ctx, &group_id, regex, records);
-            }
             if let Some(regex) = &before.subscribed_topic_regex {
                 bump |= self.maybe_drop_regex(&group_id, regex, records);
             }

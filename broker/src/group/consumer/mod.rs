@@ -12,8 +12,9 @@
 //! not written), `ConsumerGroupMemberMetadata`, `ConsumerGroupTargetAssignmentMetadata`/`Member`,
 //! `ConsumerGroupCurrentMemberAssignment`, `ConsumerGroupRegularExpression`, and their tombstones.
 //!
-//! Where this differs from Kafka: regular expressions are resolved synchronously (when a member
-//! first uses one, and on every new metadata image) instead of by Kafka's batched background
+//! Where this differs from Kafka: regular expressions are resolved on the group's next heartbeat
+//! after the one that first used them (so, as in Kafka, that heartbeat's assignment leaves their
+//! topics out) and again on every new metadata image, instead of by Kafka's batched background
 //! refresh; the subscribed-topic metadata is refreshed when the image changes instead of on
 //! Kafka's refresh interval; generated member ids (ConsumerGroupHeartbeat v0 only) are hyphenated
 //! UUIDs rather than Kafka's base64 form; assignors are not rack-aware.
@@ -187,10 +188,11 @@ impl ConsumerGroups {
                 .groups
                 .get(&group_id)
                 .and_then(|g| g.metadata_checked_at);
-            if checked == Some(ctx.image.offset) {
+            let resolved = self.resolve_pending_regexes(ctx, &group_id, None, &mut records);
+            if checked == Some(ctx.image.offset) && !resolved {
                 continue;
             }
-            if self.refresh_subscriptions(ctx, &group_id, true, &mut records) {
+            if self.refresh_subscriptions(ctx, &group_id, true, &mut records) || resolved {
                 let epoch = self
                     .groups
                     .get(&group_id)

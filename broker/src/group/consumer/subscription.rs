@@ -70,6 +70,33 @@ impl ConsumerGroups {
         true
     }
 
+    /// Resolves every regex some member of the group uses that is not resolved yet, except
+    /// `introduced` (the regex the current heartbeat brought, resolved on a later one). Returns
+    /// whether a record was written.
+    pub(super) fn resolve_pending_regexes(
+        &mut self,
+        ctx: &OpContext<'_>,
+        group_id: &str,
+        introduced: Option<&str>,
+        records: &mut Vec<GroupRecord>,
+    ) -> bool {
+        let pending: Vec<String> = match self.groups.get(group_id) {
+            Some(g) => g
+                .regexes_in_use()
+                .into_iter()
+                .filter(|r| {
+                    Some(r.as_str()) != introduced && !g.persisted.resolved_regexes.contains_key(r)
+                })
+                .collect(),
+            None => return false,
+        };
+        let mut written = false;
+        for regex in pending {
+            written |= self.maybe_add_regex(ctx, group_id, &regex, records);
+        }
+        written
+    }
+
     /// Writes a tombstone for `regex` if no member of the group uses it any more. Returns whether
     /// a record was written.
     pub(super) fn maybe_drop_regex(

@@ -195,26 +195,48 @@ impl OffsetStore {
             .collect()
     }
 
-    /// Expires offsets of groups for which `group_is_empty` holds: an offset committed with an
-    /// explicit expire timestamp (OffsetCommit v2–v4 retention) expires then; any other expires
-    /// `offsets.retention.minutes` after its commit timestamp. Returns the tombstones; the
-    /// offsets are removed.
+    /// Expires committed offsets of empty groups after `offsets.retention.minutes`, counted from
+    /// the commit timestamp (see [`Self::expire_with_base`] for Kafka's full rule). Test shorthand.
+    #[cfg(test)]
     pub(crate) fn expire(
         &mut self,
         ctx: &mut OpContext<'_>,
         group_is_empty: &dyn Fn(&str) -> bool,
+    ) -> Vec<GroupRecord> {
+        self.expire_with_base(ctx, &|group_id| {
+            if group_is_empty(group_id) {
+                ExpiryBase::CommitTime
+            } else {
+                ExpiryBase::NotExpiring
+            }
+        })
+    }
+
+    /// Expires committed offsets whose retention ran out, Kafka's `OffsetExpirationCondition`:
+    /// an offset committed with an explicit expire timestamp expires then; otherwise it expires
+    /// `offsets.retention.minutes` after its group's [`ExpiryBase`] — for a classic consumer group
+    /// that became Empty, the time it became Empty (so a group that committed long ago and just
+    /// emptied keeps its offsets a full retention period); for groups without a protocol type
+    /// (simple commits), the commit timestamp. Returns the tombstones, already applied.
+    pub(crate) fn expire_with_base(
+        &mut self,
+        ctx: &mut OpContext<'_>,
+        base_of: &dyn Fn(&str) -> ExpiryBase,
     ) -> Vec<GroupRecord> {
         let now_ms = ctx.now_ms;
         let retention_ms = ctx.config.offsets_retention_ms;
         let expired: Vec<(String, String, i32)> = self
             .offsets
             .iter()
-            .filter(|(group_id, _)| group_is_empty(group_id))
-            .flat_map(|(group_id, topics)| {
+            .filter_map(|(group_id, topics)| match base_of(group_id) {
+                ExpiryBase::NotExpiring => None,
+                base => Some((group_id, topics, base)),
+            })
+            .flat_map(|(group_id, topics, base)| {
                 topics.iter().flat_map(move |(topic, partitions)| {
                     partitions
                         .iter()
-                        .filter(move |(_, v)| is_expired(v, now_ms, retention_ms))
+                        .filter(move |(_, v)| is_expired(v, now_ms, retention_ms, base))
                         .map(move |(p, _)| (group_id.clone(), topic.clone(), *p))
                 })
             })
@@ -290,12 +312,27 @@ impl OffsetStore {
 }
 
 /// Kafka's `OffsetExpirationConditionImpl` with the commit timestamp as base.
-fn is_expired(value: &OffsetCommitValue, now_ms: i64, retention_ms: i64) -> bool {
+/// From when a group's offsets age toward `offsets.retention.minutes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExpiryBase {
+    /// The group has members: its offsets do not expire.
+    NotExpiring,
+    /// Each offset's own commit timestamp (simple commits, consumer-protocol groups).
+    CommitTime,
+    /// A fixed time: when the classic group became Empty.
+    Since(i64),
+}
+
+fn is_expired(value: &OffsetCommitValue, now_ms: i64, retention_ms: i64, base: ExpiryBase) -> bool {
     if value.expire_timestamp != -1 {
-        now_ms >= value.expire_timestamp
-    } else {
-        now_ms - value.commit_timestamp >= retention_ms
+        return now_ms >= value.expire_timestamp;
     }
+    let base_ms = match base {
+        ExpiryBase::NotExpiring => return false,
+        ExpiryBase::CommitTime => value.commit_timestamp,
+        ExpiryBase::Since(ms) => ms,
+    };
+    now_ms - base_ms >= retention_ms
 }
 
 fn offset_key(group_id: &str, topic: &str, partition: i32) -> GroupRecordKey {

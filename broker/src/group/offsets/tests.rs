@@ -82,6 +82,21 @@ impl Harness {
         records
     }
 
+    fn expire_with_base(&mut self, base_of: &dyn Fn(&str) -> ExpiryBase) -> Vec<GroupRecord> {
+        let mut ctx = OpContext {
+            now_ms: self.now_ms,
+            config: &self.config,
+            image: &self.image,
+            timers: &mut self.timers,
+            client_id: "",
+            client_host: "",
+            api_version: 0,
+        };
+        let records = self.store.expire_with_base(&mut ctx, base_of);
+        self.records.extend(records.clone());
+        records
+    }
+
     fn replayed(&self) -> OffsetStore {
         let mut store = OffsetStore::default();
         for record in &self.records {
@@ -245,6 +260,27 @@ fn offsets_of_empty_groups_expire_after_the_retention_from_their_commit() {
     h.now_ms += 3 * DAY_MS;
     assert_eq!(h.expire(&empty).len(), 1);
     assert!(!h.store.has_offsets("empty"));
+    assert_eq!(h.replayed(), h.store);
+}
+
+#[test]
+fn offsets_of_a_group_that_just_became_empty_keep_a_full_retention_from_then() {
+    let mut h = Harness::new();
+    h.config.offsets_retention_ms = 7 * DAY_MS;
+    let _ = h.commit("g", &[topic("t", &[(0, 10)])]);
+    // The group kept running for 30 days without committing, then its last member left.
+    h.now_ms += 30 * DAY_MS;
+    let emptied_at = h.now_ms;
+    let base = |_: &str| ExpiryBase::Since(emptied_at);
+    assert!(h.expire_with_base(&base).is_empty(), "Kafka counts from when the group became Empty");
+    h.now_ms += 7 * DAY_MS - 1;
+    assert!(h.expire_with_base(&base).is_empty());
+    h.now_ms += 1;
+    assert_eq!(h.expire_with_base(&base).len(), 1);
+    // A group with members never loses offsets to expiry.
+    let _ = h.commit("busy", &[topic("t", &[(0, 1)])]);
+    h.now_ms += 100 * DAY_MS;
+    assert!(h.expire_with_base(&|_| ExpiryBase::NotExpiring).is_empty());
     assert_eq!(h.replayed(), h.store);
 }
 

@@ -1,6 +1,8 @@
 //! One test per ConsumerGroupHeartbeat rule: validation, membership, epochs, static members,
 //! assignor selection, regexes, group size.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use kafka_protocol::messages::ConsumerGroupHeartbeatRequest;
 use kafka_protocol::protocol::StrBytes;
 use kafka_protocol::ResponseError;
@@ -299,6 +301,18 @@ fn regex_subscription_resolves_against_topic_names_and_follows_new_topics() {
     req.subscribed_topic_regex = Some(StrBytes::from_static_str("orders-.*"));
     let resp = h.heartbeat(&req);
     assert_eq!(resp.error_code, 0);
+    assert_eq!(
+        assignment_of(&resp),
+        Some(Default::default()),
+        "a new regex is resolved after the heartbeat that brought it"
+    );
+    let resp = h.heartbeat(&beat(
+        "g",
+        "m1",
+        resp.member_epoch,
+        Some(&Default::default()),
+    ));
+    assert_eq!(resp.member_epoch, 2);
     assert_eq!(assignment_of(&resp), Some(partitions(o1, &[0])));
 
     let o2 = h.set_topic("orders-us", 1);
@@ -307,9 +321,116 @@ fn regex_subscription_resolves_against_topic_names_and_follows_new_topics() {
         !written.is_empty(),
         "a new matching topic changes the subscription"
     );
-    let resp = h.heartbeat(&beat("g", "m1", 1, Some(&partitions(o1, &[0]))));
+    let resp = h.heartbeat(&beat("g", "m1", 2, Some(&partitions(o1, &[0]))));
     let mut expected = partitions(o1, &[0]);
     expected.extend(partitions(o2, &[0]));
+    assert_eq!(assignment_of(&resp), Some(expected));
+    h.assert_replay_rebuilds_state();
+}
+
+/// The target assignment of `member`, as topic name → partitions.
+fn target_by_name(h: &Harness, member: &str) -> BTreeMap<String, BTreeSet<i32>> {
+    h.groups.groups["g"].persisted.target_assignment[member]
+        .iter()
+        .map(|(id, ps)| (h.image.topics.by_id[id].name.clone(), ps.clone()))
+        .collect()
+}
+
+fn names(topics: &[&str]) -> BTreeMap<String, BTreeSet<i32>> {
+    topics
+        .iter()
+        .map(|t| ((*t).to_owned(), [0].into()))
+        .collect()
+}
+
+/// A heartbeat changing the subscription: `names` (`None`: unchanged) and `regex` (`""` clears it,
+/// `None`: unchanged), reporting what the member was assigned.
+fn resubscribe(
+    h: &Harness,
+    names: Option<&[&str]>,
+    regex: Option<&'static str>,
+) -> ConsumerGroupHeartbeatRequest {
+    let member = &h.groups.groups["g"].persisted.members["m1"];
+    let mut req = beat(
+        "g",
+        "m1",
+        member.member_epoch,
+        Some(&member.assigned_partitions),
+    );
+    req.subscribed_topic_names = names.and_then(|n| join("g", "m1", n).subscribed_topic_names);
+    req.subscribed_topic_regex = regex.map(StrBytes::from_static_str);
+    req
+}
+
+/// Heartbeats with nothing changed until the member's assignment stops changing.
+fn settle(h: &mut Harness) {
+    for _ in 0..5 {
+        let member = &h.groups.groups["g"].persisted.members["m1"];
+        let req = beat(
+            "g",
+            "m1",
+            member.member_epoch,
+            Some(&member.assigned_partitions.clone()),
+        );
+        assert_eq!(h.heartbeat(&req).error_code, 0);
+    }
+}
+
+#[test]
+fn resubscribing_between_names_and_regexes_replaces_the_previous_subscription() {
+    let mut h = Harness::new();
+    for t in ["regex1", "regex2", "a", "b"] {
+        h.set_topic(t, 1);
+    }
+    h.heartbeat(&join("g", "m1", &["a"]));
+    settle(&mut h);
+    assert_eq!(target_by_name(&h, "m1"), names(&["a"]));
+
+    // Names → regex: "names = []" and the regex replace "a".
+    let req = resubscribe(&h, Some(&[]), Some("regex.*"));
+    h.heartbeat(&req);
+    settle(&mut h);
+    assert_eq!(target_by_name(&h, "m1"), names(&["regex1", "regex2"]));
+
+    // Regex → another regex.
+    let req = resubscribe(&h, None, Some("regex2|b"));
+    h.heartbeat(&req);
+    settle(&mut h);
+    assert_eq!(target_by_name(&h, "m1"), names(&["b", "regex2"]));
+    assert!(
+        !h.groups.groups["g"]
+            .persisted
+            .resolved_regexes
+            .contains_key("regex.*"),
+        "the regex nobody uses any more is dropped"
+    );
+
+    // Regex → names: "" clears the regex.
+    let req = resubscribe(&h, Some(&["a"]), Some(""));
+    h.heartbeat(&req);
+    settle(&mut h);
+    assert_eq!(target_by_name(&h, "m1"), names(&["a"]));
+    assert!(h.groups.groups["g"].persisted.resolved_regexes.is_empty());
+    h.assert_replay_rebuilds_state();
+}
+
+#[test]
+fn names_and_a_new_regex_assign_the_names_first_and_the_regex_topics_on_the_next_heartbeat() {
+    let mut h = Harness::new();
+    let a = h.set_topic("a", 1);
+    let r1 = h.set_topic("regex1", 1);
+    let mut req = join("g", "m1", &["a"]);
+    req.subscribed_topic_regex = Some(StrBytes::from_static_str("regex.*"));
+    let resp = h.heartbeat(&req);
+    assert_eq!(assignment_of(&resp), Some(partitions(a, &[0])));
+    let resp = h.heartbeat(&beat(
+        "g",
+        "m1",
+        resp.member_epoch,
+        Some(&partitions(a, &[0])),
+    ));
+    let mut expected = partitions(a, &[0]);
+    expected.extend(partitions(r1, &[0]));
     assert_eq!(assignment_of(&resp), Some(expected));
     h.assert_replay_rebuilds_state();
 }
@@ -367,7 +488,8 @@ fn a_regex_nobody_uses_any_more_is_tombstoned() {
     h.set_topic("orders-eu", 1);
     let mut req = join("g", "m1", &[]);
     req.subscribed_topic_regex = Some(StrBytes::from_static_str("orders-.*"));
-    h.heartbeat(&req);
+    let epoch = h.heartbeat(&req).member_epoch;
+    h.heartbeat(&beat("g", "m1", epoch, None));
     assert!(h.groups.groups["g"]
         .persisted
         .resolved_regexes

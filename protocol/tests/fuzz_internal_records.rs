@@ -285,6 +285,9 @@ fn a_nan_float64_decodes_to_kafkas_nan_string_and_round_trips() {
     let json = schema::decode_json(schemas[5], 0, &input[3..]).expect("decodes");
     assert_eq!(json["value"], serde_json::Value::String("NaN".to_owned()));
     let bytes = schema::encode_json(schemas[5], 0, &json).expect("encodes");
-    assert_eq!(schema::decode_json(schemas[5], 0, &bytes).expect("decodes again"), json);
+    assert_eq!(
+        schema::decode_json(schemas[5], 0, &bytes).expect("decodes again"),
+        json
+    );
     assert_eq!(decode_schema_json(&input), 2);
 }

@@ -481,7 +481,9 @@ impl GroupShard {
             if !(classic.is_empty(group_id) && consumer.is_empty(group_id)) {
                 ExpiryBase::NotExpiring
             } else {
-                classic.empty_since(group_id).map_or(ExpiryBase::CommitTime, ExpiryBase::Since)
+                classic
+                    .empty_since(group_id)
+                    .map_or(ExpiryBase::CommitTime, ExpiryBase::Since)
             }
         };
         let mut records = self.offsets.expire_with_base(ctx, &base_of);

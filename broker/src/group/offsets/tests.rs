@@ -272,7 +272,10 @@ fn offsets_of_a_group_that_just_became_empty_keep_a_full_retention_from_then() {
     h.now_ms += 30 * DAY_MS;
     let emptied_at = h.now_ms;
     let base = |_: &str| ExpiryBase::Since(emptied_at);
-    assert!(h.expire_with_base(&base).is_empty(), "Kafka counts from when the group became Empty");
+    assert!(
+        h.expire_with_base(&base).is_empty(),
+        "Kafka counts from when the group became Empty"
+    );
     h.now_ms += 7 * DAY_MS - 1;
     assert!(h.expire_with_base(&base).is_empty());
     h.now_ms += 1;

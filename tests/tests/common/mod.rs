@@ -1,6 +1,8 @@
 //! librdkafka helpers shared by the test files that drive real clients.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod group_member;
+
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

@@ -8,15 +8,27 @@ import threading
 import time
 
 import pytest
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import CommitFailedError, RebalanceInProgressError
 from kafka.structs import OffsetAndMetadata
 from kafka.structs import TopicPartition as KpTopicPartition
 
 PARTITIONS = 6
 RECORDS = 1200
 DEADLINE_S = 120
+
+# What Kafka answers a commit that races a rebalance: the member's generation or epoch moved on,
+# or the group is between generations. The commit is not applied; its records are read again,
+# by this member or by the partition's next owner, from the last committed offset.
+COMMIT_REFUSED_MID_REBALANCE = {
+    KafkaError.ILLEGAL_GENERATION,
+    KafkaError.REBALANCE_IN_PROGRESS,
+    KafkaError.UNKNOWN_MEMBER_ID,
+    KafkaError.STALE_MEMBER_EPOCH,
+    KafkaError.FENCED_MEMBER_EPOCH,
+}
 
 
 def create_topic(strata, topic, partitions=PARTITIONS):
@@ -42,7 +54,9 @@ def committed_total(strata, topic, group, partitions=PARTITIONS):
 
 
 class ConfluentMember:
-    """One confluent-kafka consumer on its own thread, committing synchronously after each message batch."""
+    """One confluent-kafka consumer on its own thread, committing synchronously after each message
+    batch. A record counts as consumed only once the commit covering it succeeded; a commit
+    refused mid-rebalance re-reads its partitions from the batch start (when still assigned)."""
 
     def __init__(self, strata, topic, group, protocol, seen, lock):
         conf = {"bootstrap.servers": strata.bootstrap, "group.id": group, "enable.auto.commit": False,
@@ -74,13 +88,43 @@ class ConfluentMember:
                 for m in msgs:
                     if m.error() is not None and not m.error().retriable():
                         raise KafkaException(m.error())
+                if not good:
+                    continue
+                refused = self._commit(good)
+                for partition in refused:
+                    first = min(m.offset() for m in good if m.partition() == partition)
+                    try:
+                        self.consumer.seek(TopicPartition(good[0].topic(), partition, first))
+                    except KafkaException:
+                        pass  # no longer ours: its next owner reads it from the committed offset
                 with self.lock:
                     for m in good:
-                        self.seen[m.value().decode()] = self.seen.get(m.value().decode(), 0) + 1
-                if good:
-                    self.consumer.commit(asynchronous=False)
+                        if m.partition() not in refused:
+                            self.seen[m.value().decode()] = self.seen.get(m.value().decode(), 0) + 1
         except Exception as e:  # reported by the test thread
             self.error = e
+
+    def _commit(self, batch):
+        """Commits synchronously; returns the partitions whose commit was refused mid-rebalance."""
+        try:
+            result = self.consumer.commit(asynchronous=False) or []
+        except KafkaException as e:
+            if e.args[0].code() not in COMMIT_REFUSED_MID_REBALANCE:
+                raise
+            return {m.partition() for m in batch}
+        refused = set()
+        for tp in result:
+            if tp.error is not None:
+                if tp.error.code() not in COMMIT_REFUSED_MID_REBALANCE:
+                    raise KafkaException(tp.error)
+                refused.add(tp.partition)
+        return refused
+
+    def shutdown(self):
+        """Stops the member without judging it (cleanup after a failed test)."""
+        self.stop.set()
+        self.thread.join(60)
+        self.consumer.close()
 
     def close(self):
         self.stop.set()
@@ -104,23 +148,29 @@ def test_confluent_group_consumes_every_record_once_across_join_and_leave(strata
     group = f"g-{topic_name}"
     produce(strata, topic_name, 0, RECORDS)
     seen, lock = {}, threading.Lock()
-    a = ConfluentMember(strata, topic_name, group, protocol, seen, lock)
-    b = ConfluentMember(strata, topic_name, group, protocol, seen, lock)
-    members = [a, b]
-    wait_until("both members own partitions", lambda: a.assigned and b.assigned, members)
-    c = ConfluentMember(strata, topic_name, group, protocol, seen, lock)
-    members.append(c)
-    wait_until("the third member owns partitions", lambda: bool(c.assigned), members)
-    produce(strata, topic_name, RECORDS, RECORDS // 2)
-    a.close()
-    members.remove(a)
-    produce(strata, topic_name, RECORDS + RECORDS // 2, RECORDS // 2)
-    wait_until("everything is consumed", lambda: len(seen) == 2 * RECORDS, members)
-    wait_until("the two members own all partitions",
-               lambda: len(b.assigned | c.assigned) == PARTITIONS and not (b.assigned & c.assigned), members)
-    time.sleep(1)
-    b.close()
-    c.close()
+    members = []
+    try:
+        a = ConfluentMember(strata, topic_name, group, protocol, seen, lock)
+        b = ConfluentMember(strata, topic_name, group, protocol, seen, lock)
+        members += [a, b]
+        wait_until("both members own partitions", lambda: a.assigned and b.assigned, members)
+        c = ConfluentMember(strata, topic_name, group, protocol, seen, lock)
+        members.append(c)
+        wait_until("the third member owns partitions", lambda: bool(c.assigned), members)
+        produce(strata, topic_name, RECORDS, RECORDS // 2)
+        members.remove(a)
+        a.close()
+        produce(strata, topic_name, RECORDS + RECORDS // 2, RECORDS // 2)
+        wait_until("everything is consumed", lambda: len(seen) == 2 * RECORDS, members)
+        wait_until("the two members own all partitions",
+                   lambda: len(b.assigned | c.assigned) == PARTITIONS and not (b.assigned & c.assigned), members)
+        time.sleep(1)
+        members.clear()
+        b.close()
+        c.close()
+    finally:
+        for m in members:  # only after a failure: stop them so they outlive no test
+            m.shutdown()
     duplicates = {v: n for v, n in seen.items() if n != 1}
     assert duplicates == {}
     assert sum(committed_total(strata, topic_name, group).values()) == 2 * RECORDS
@@ -138,18 +188,27 @@ def test_kafka_python_classic_group_splits_partitions_and_commits(strata, topic_
     seen, lock, stop, errors = {}, threading.Lock(), threading.Event(), []
 
     def run(consumer):
-        # One thread per member, as applications run them: poll, record, commit synchronously.
+        # One thread per member, as applications run them: poll, commit synchronously, then count
+        # what the commit covered. A commit refused mid-rebalance (as Kafka refuses it) is read
+        # again from the batch start, by this member or by the partition's next owner.
         try:
             while not stop.is_set():
                 batches = consumer.poll(timeout_ms=200)
-                offsets = {}
-                with lock:
+                offsets = {tp: OffsetAndMetadata(records[-1].offset + 1, "", -1)
+                           for tp, records in batches.items() if records}
+                if not offsets:
+                    continue
+                try:
+                    consumer.commit(offsets)
+                except (CommitFailedError, RebalanceInProgressError):
                     for tp, records in batches.items():
+                        if records and tp in consumer.assignment():
+                            consumer.seek(tp, records[0].offset)
+                    continue
+                with lock:
+                    for records in batches.values():
                         for r in records:
                             seen[r.value.decode()] = seen.get(r.value.decode(), 0) + 1
-                        offsets[tp] = OffsetAndMetadata(records[-1].offset + 1, "", -1)
-                if offsets:
-                    consumer.commit(offsets)
         except Exception as e:  # reported by the test thread
             errors.append(e)
 

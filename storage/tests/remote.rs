@@ -684,6 +684,67 @@ async fn a_sequential_reader_gets_the_next_segments_fetched_ahead() {
 }
 
 #[tokio::test]
+async fn a_sequential_reader_costs_one_ranged_get_per_read_ahead_block() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let overrides: Vec<(&str, &str)> = tiered_overrides()
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "segment.bytes" {
+                (k, "65536")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let log = Arc::new(open(dir.path(), config(&overrides), clock.clone(), 0));
+    fill(&log, 400);
+    let faulty = Arc::new(FaultyStore::default());
+    let store: Arc<dyn ObjectStore> = faulty.clone();
+    let remote = strata_storage::remote::RemoteLogConfig {
+        chunk_bytes: 4096,
+        read_ahead_chunks: 4,
+        read_ahead_request_bytes: 16384,
+        ..remote_config()
+    };
+    let manager = |config: &strata_storage::remote::RemoteLogConfig| {
+        let store = RemoteStore::new(store.clone(), "memory://test", "cluster", config);
+        RemoteLogManager::with_store(store, config.clone(), clock.clone())
+    };
+    let partition = manager(&remote).attach(log.clone()).await.expect("attach");
+    partition
+        .copy_segments(0, log.high_watermark())
+        .await
+        .expect("copy");
+    let original = consume_all(&partition).await;
+    log.apply_retention().expect("retention");
+    let segments = partition.segments();
+    assert!(segments.len() >= 3, "{} segments", segments.len());
+
+    // A cold node reads the tiered range sequentially, 1500 bytes per fetch.
+    let cold = manager(&remote);
+    let partition = cold.attach(log.clone()).await.expect("attach");
+    let before = faulty
+        .ranged_gets
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let served = consume_all(&partition).await;
+    let gets = faulty
+        .ranged_gets
+        .load(std::sync::atomic::Ordering::Relaxed)
+        - before;
+    assert_eq!(served, original, "every batch, in order, intact");
+
+    let chunks: u64 = segments.iter().map(|s| s.size_bytes.div_ceil(4096)).sum();
+    let blocks: u64 = segments.iter().map(|s| s.size_bytes.div_ceil(16384)).sum();
+    // One GET per block, plus the first chunk read before the reader is known to be sequential.
+    assert!(
+        gets <= blocks + 1,
+        "{gets} ranged GETs for {blocks} blocks ({chunks} chunks)"
+    );
+    assert!(gets < chunks, "{gets} ranged GETs for {chunks} chunks");
+}
+
+#[tokio::test]
 async fn copy_disable_stops_uploads_and_delete_on_disable_removes_remote_data() {
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = clock();

@@ -279,6 +279,7 @@ pub static BROKER_CONFIGS: &[ConfigDef] = &[
     def("remote.log.chunk.cache.total.size.bytes", Long, Some("268435456"), "Strata: bytes of cached remote segment chunks.").valid(AtLeast(1)),
     def("remote.log.chunk.size.bytes", Long, Some("4194304"), "Strata: the unit of ranged GETs and of the chunk cache.").valid(AtLeast(4096)),
     def("remote.log.read.ahead.chunks", Int, Some("2"), "Strata: chunks fetched ahead of a sequential remote reader.").valid(AtLeast(1)),
+    def("remote.log.read.ahead.request.bytes", Long, Some("16777216"), "Strata: read-ahead fetches a remote segment in aligned blocks of this size, one ranged GET per block.").valid(AtLeast(4096)),
     def("remote.log.manager.copy.max.bytes.per.second", Long, Some(LONG_MAX), "Upload bandwidth quota of the node.").valid(AtLeast(1)),
     def("remote.log.manager.fetch.max.bytes.per.second", Long, Some(LONG_MAX), "Remote read bandwidth quota of the node.").valid(AtLeast(1)),
     def("remote.log.manager.task.retry.backoff.ms", Long, Some("500"), "First retry delay of a failed remote request.").valid(AtLeast(1)),

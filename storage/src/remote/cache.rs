@@ -1,10 +1,13 @@
 //! A bounded, least-recently-used cache of remote bytes (whole index objects, or fixed-size
 //! chunks of segment objects), with single-flight fetches: concurrent readers and read-ahead
-//! asking for the same missing entry issue one GET.
+//! asking for the same missing entry issue one GET. A fetch may also [`ByteCache::claim`]
+//! several entries at once (read-ahead fetching a run of chunks with one ranged GET); readers
+//! asking for any of them wait for that fetch.
 //!
 //! Limit: the sum of cached entry sizes stays ≤ the configured bytes (an entry larger than the
-//! whole cache is returned but not kept). Thread-safety: `Send + Sync`; the lock is never held
-//! across an await.
+//! whole cache is returned but not kept). Entries cut from one fetched buffer share it, so the
+//! buffer is freed when the last of them is evicted. Thread-safety: `Send + Sync`; the locks
+//! are never held across an await.
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -12,7 +15,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use parking_lot::Mutex;
-use tokio::sync::OnceCell;
+use tokio::sync::watch;
 
 use crate::remote::error::RemoteError;
 
@@ -50,14 +53,61 @@ struct Entries<V> {
     tick: u64,
 }
 
-type Flight<V> = Arc<OnceCell<Option<V>>>;
+/// A fetch under way, as its waiters see it: `None` until it ends, then `Some(result)` (`None`
+/// inside when it failed or was abandoned; waiters then fetch for themselves).
+type FlightState<V> = Option<Option<V>>;
+
+/// Fetches under way, by key.
+type InFlight<V> = Arc<Mutex<HashMap<CacheKey, watch::Receiver<FlightState<V>>>>>;
+
+/// The right and duty to fetch one missing entry: readers asking for the key wait for
+/// [`Claim::fill`]. Dropping a claim unfilled (a failed or cancelled fetch) releases the
+/// waiters, who then fetch for themselves.
+#[derive(Debug)]
+pub(crate) struct Claim<V> {
+    key: CacheKey,
+    sender: watch::Sender<FlightState<V>>,
+    in_flight: InFlight<V>,
+}
+
+impl<V> Claim<V> {
+    pub(crate) fn key(&self) -> &CacheKey {
+        &self.key
+    }
+}
+
+impl<V: Cached> Claim<V> {
+    /// Caches `value` for the claimed key and hands it to the waiters.
+    pub(crate) fn fill(self, cache: &ByteCache<V>, value: V) {
+        cache.insert(self.key.clone(), value.clone());
+        self.sender.send_replace(Some(Some(value)));
+        // Drop removes the in-flight entry.
+    }
+}
+
+impl<V> Drop for Claim<V> {
+    fn drop(&mut self) {
+        self.in_flight.lock().remove(&self.key);
+        if self.sender.borrow().is_none() {
+            self.sender.send_replace(Some(None));
+        }
+    }
+}
 
 /// See the module docs.
 #[derive(Debug)]
 pub(crate) struct ByteCache<V = Bytes> {
     capacity_bytes: u64,
     entries: Mutex<Entries<V>>,
-    in_flight: Mutex<HashMap<CacheKey, Flight<V>>>,
+    in_flight: InFlight<V>,
+}
+
+/// What [`ByteCache::claim`] found.
+enum Claimed<V> {
+    /// The caller must fetch the entry and fill the claim.
+    Fetch(Claim<V>),
+    /// Another fetch of the key is under way.
+    Wait(watch::Receiver<FlightState<V>>),
 }
 
 impl<V: Cached> ByteCache<V> {
@@ -70,7 +120,7 @@ impl<V: Cached> ByteCache<V> {
                 bytes: 0,
                 tick: 0,
             }),
-            in_flight: Mutex::new(HashMap::new()),
+            in_flight: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -95,8 +145,34 @@ impl<V: Cached> ByteCache<V> {
     }
 
     /// Whether `key` is cached or a fetch of it is under way.
+    #[cfg(test)]
     pub(crate) fn contains_or_pending(&self, key: &CacheKey) -> bool {
         self.contains(key) || self.in_flight.lock().contains_key(key)
+    }
+
+    /// The claim to fetch `key`, when it is neither cached nor being fetched.
+    pub(crate) fn claim(&self, key: &CacheKey) -> Option<Claim<V>> {
+        if self.contains(key) {
+            return None;
+        }
+        match self.claim_or_wait(key) {
+            Claimed::Fetch(claim) => Some(claim),
+            Claimed::Wait(_) => None,
+        }
+    }
+
+    fn claim_or_wait(&self, key: &CacheKey) -> Claimed<V> {
+        let mut in_flight = self.in_flight.lock();
+        if let Some(receiver) = in_flight.get(key) {
+            return Claimed::Wait(receiver.clone());
+        }
+        let (sender, receiver) = watch::channel(None);
+        in_flight.insert(key.clone(), receiver);
+        Claimed::Fetch(Claim {
+            key: key.clone(),
+            sender,
+            in_flight: Arc::clone(&self.in_flight),
+        })
     }
 
     /// Stores `bytes`, evicting least recently used entries to stay within the limit.
@@ -160,53 +236,27 @@ impl<V: Cached> ByteCache<V> {
         if let Some(bytes) = self.get(&key) {
             return Ok((bytes, Lookup::Hit));
         }
-        let (flight, leader) = {
-            let mut in_flight = self.in_flight.lock();
-            match in_flight.get(&key) {
-                Some(flight) => (Arc::clone(flight), false),
-                None => {
-                    let flight: Flight<V> = Arc::new(OnceCell::new());
-                    in_flight.insert(key.clone(), Arc::clone(&flight));
-                    (flight, true)
+        match self.claim_or_wait(&key) {
+            Claimed::Fetch(claim) => {
+                // An error drops the claim: waiters fetch for themselves.
+                let bytes = fetch().await?;
+                claim.fill(self, bytes.clone());
+                Ok((bytes, Lookup::Miss))
+            }
+            Claimed::Wait(mut receiver) => {
+                let joined = match receiver.wait_for(Option::is_some).await {
+                    Ok(state) => state.clone().flatten(),
+                    // The claim's sender is gone without a result.
+                    Err(_) => None,
+                };
+                if let Some(bytes) = joined {
+                    return Ok((bytes, Lookup::Joined));
                 }
+                let bytes = fetch().await?;
+                self.insert(key, bytes.clone());
+                Ok((bytes, Lookup::Miss))
             }
-        };
-        if !leader {
-            // Someone else is fetching it: wait for that result (a cell that is still empty
-            // resolves to None at once); fetch ourselves when there is none.
-            let joined = flight.get_or_init(|| async { None }).await.clone();
-            if let Some(bytes) = joined {
-                return Ok((bytes, Lookup::Joined));
-            }
-            let bytes = fetch().await?;
-            self.insert(key, bytes.clone());
-            return Ok((bytes, Lookup::Miss));
         }
-        let mut failure: Option<RemoteError> = None;
-        let mut fetch = Some(fetch);
-        let fetched = flight
-            .get_or_init(|| async {
-                let fetch = fetch.take().expect("the init closure runs once");
-                match fetch().await {
-                    Ok(bytes) => Some(bytes),
-                    Err(err) => {
-                        failure = Some(err);
-                        None
-                    }
-                }
-            })
-            .await
-            .clone();
-        self.in_flight.lock().remove(&key);
-        let bytes = match (fetched, failure, fetch) {
-            (Some(bytes), _, _) => bytes,
-            (None, Some(err), _) => return Err(err),
-            // A waiter settled the cell before this fetch started: fetch now.
-            (None, None, Some(fetch)) => fetch().await?,
-            (None, None, None) => unreachable!("a failed fetch records its error"),
-        };
-        self.insert(key, bytes.clone());
-        Ok((bytes, Lookup::Miss))
     }
 }
 
@@ -253,5 +303,46 @@ mod tests {
             .await
             .expect("cached");
         assert_eq!(lookup, Lookup::Hit);
+    }
+
+    #[tokio::test]
+    async fn readers_of_a_claimed_entry_wait_for_the_claims_fill() {
+        let cache = Arc::new(ByteCache::new(100));
+        let claim = cache.claim(&key(3)).expect("missing entry");
+        assert!(cache.claim(&key(3)).is_none(), "claimed once");
+        assert!(cache.contains_or_pending(&key(3)));
+        let reader = {
+            let cache = Arc::clone(&cache);
+            tokio::spawn(async move {
+                cache
+                    .get_or_fetch(key(3), || async { Ok(Bytes::from_static(b"own")) })
+                    .await
+            })
+        };
+        tokio::task::yield_now().await;
+        claim.fill(&cache, Bytes::from_static(b"filled"));
+        let (bytes, lookup) = reader.await.expect("task").expect("joined");
+        assert_eq!((bytes.as_ref(), lookup), (&b"filled"[..], Lookup::Joined));
+        assert_eq!(cache.get(&key(3)).as_deref(), Some(&b"filled"[..]));
+    }
+
+    #[tokio::test]
+    async fn an_abandoned_claim_lets_its_readers_fetch_for_themselves() {
+        let cache = Arc::new(ByteCache::new(100));
+        let claim = cache.claim(&key(4)).expect("missing entry");
+        let reader = {
+            let cache = Arc::clone(&cache);
+            tokio::spawn(async move {
+                cache
+                    .get_or_fetch(key(4), || async { Ok(Bytes::from_static(b"own")) })
+                    .await
+            })
+        };
+        tokio::task::yield_now().await;
+        drop(claim);
+        let (bytes, lookup) = reader.await.expect("task").expect("fetched");
+        assert_eq!((bytes.as_ref(), lookup), (&b"own"[..], Lookup::Miss));
+        assert!(cache.claim(&key(5)).is_some(), "no claim left behind");
+        assert!(cache.claim(&key(4)).is_none(), "cached now");
     }
 }

@@ -31,6 +31,8 @@ pub const CHUNK_CACHE_BYTES: &str = "remote.log.chunk.cache.total.size.bytes";
 pub const CHUNK_BYTES: &str = "remote.log.chunk.size.bytes";
 /// `remote.log.read.ahead.chunks` (Strata).
 pub const READ_AHEAD_CHUNKS: &str = "remote.log.read.ahead.chunks";
+/// `remote.log.read.ahead.request.bytes` (Strata).
+pub const READ_AHEAD_REQUEST_BYTES: &str = "remote.log.read.ahead.request.bytes";
 /// `remote.log.manager.copy.max.bytes.per.second`.
 pub const COPY_MAX_BYTES_PER_SECOND: &str = "remote.log.manager.copy.max.bytes.per.second";
 /// `remote.log.manager.fetch.max.bytes.per.second`.
@@ -78,6 +80,9 @@ pub struct RemoteLogConfig {
     pub chunk_bytes: u64,
     /// `remote.log.read.ahead.chunks` (2): chunks fetched ahead of a sequential reader.
     pub read_ahead_chunks: usize,
+    /// `remote.log.read.ahead.request.bytes` (16 MiB): read-ahead fetches a segment in aligned
+    /// blocks of this size (rounded down to whole chunks, at least one), one ranged GET each.
+    pub read_ahead_request_bytes: u64,
     /// `remote.log.manager.copy.max.bytes.per.second` (unlimited).
     pub copy_max_bytes_per_second: u64,
     /// `remote.log.manager.fetch.max.bytes.per.second` (unlimited).
@@ -109,6 +114,7 @@ impl Default for RemoteLogConfig {
             chunk_cache_bytes: 256 << 20,
             chunk_bytes: 4 << 20,
             read_ahead_chunks: 2,
+            read_ahead_request_bytes: 16 << 20,
             copy_max_bytes_per_second: i64::MAX as u64,
             fetch_max_bytes_per_second: i64::MAX as u64,
             retry_backoff_ms: 500,
@@ -136,6 +142,7 @@ impl RemoteLogConfig {
         CHUNK_CACHE_BYTES,
         CHUNK_BYTES,
         READ_AHEAD_CHUNKS,
+        READ_AHEAD_REQUEST_BYTES,
         COPY_MAX_BYTES_PER_SECOND,
         FETCH_MAX_BYTES_PER_SECOND,
         RETRY_BACKOFF_MS,
@@ -195,6 +202,11 @@ impl RemoteLogConfig {
         set_u64(INDEX_CACHE_BYTES, 1, &mut config.index_cache_bytes)?;
         set_u64(CHUNK_CACHE_BYTES, 1, &mut config.chunk_cache_bytes)?;
         set_u64(CHUNK_BYTES, 4096, &mut config.chunk_bytes)?;
+        set_u64(
+            READ_AHEAD_REQUEST_BYTES,
+            4096,
+            &mut config.read_ahead_request_bytes,
+        )?;
         set_u64(
             COPY_MAX_BYTES_PER_SECOND,
             1,

@@ -14,7 +14,7 @@ use strata_protocol::record_batch::{RecordBatchView, LOG_OVERHEAD, RECORD_BATCH_
 
 use crate::batch_header::BatchHeader;
 use crate::log::MAX_TIMESTAMP;
-use crate::remote::cache::{ByteCache, Cached, Lookup};
+use crate::remote::cache::{Cached, Claim, Lookup};
 use crate::remote::error::RemoteError;
 use crate::remote::manager::TierContext;
 use crate::remote::manifest::RemoteSegmentMetadata;
@@ -22,10 +22,12 @@ use crate::remote::partition::RemotePartition;
 use crate::remote::stats::PartitionCounters;
 use crate::segment::{first_record_at_or_after, TimestampOffset};
 
-/// A fetched chunk of a segment's `.log`. `verified` (relative to the chunk) covers the whole
-/// batches whose CRCs were checked when the chunk was fetched (on the blocking pool, so a
+/// A fetched chunk of a segment's `.log`. `verified` (byte positions in the segment) covers the
+/// whole batches whose CRCs were checked when the chunk was fetched (on the blocking pool, so a
 /// read-ahead chunk is checked off the consumer's path and a cached one is not checked again);
-/// the reader checks every other batch it serves.
+/// chunks fetched by one ranged GET share the range checked over all of them, so a batch that
+/// crosses from one into the next counts as checked. The reader checks every other batch it
+/// serves.
 #[derive(Debug, Clone)]
 pub(crate) struct Chunk {
     bytes: Bytes,
@@ -317,8 +319,7 @@ impl RemotePartition {
             let bytes = slice(&chunk.bytes, start - base, end - base, || {
                 self.corrupt(segment, "short chunk".into())
             })?;
-            let verified = chunk.verified.start + base..chunk.verified.end + base;
-            return Ok((bytes, vec![verified]));
+            return Ok((bytes, vec![chunk.verified]));
         }
         let mut out = BytesMut::with_capacity((end - start) as usize);
         let mut verified = Vec::with_capacity((last - first + 1) as usize);
@@ -330,7 +331,9 @@ impl RemotePartition {
             out.extend_from_slice(&slice(&chunk.bytes, from, to, || {
                 self.corrupt(segment, "short chunk".into())
             })?);
-            verified.push(chunk.verified.start + base..chunk.verified.end + base);
+            if verified.last() != Some(&chunk.verified) {
+                verified.push(chunk.verified);
+            }
         }
         Ok((out.freeze(), verified))
     }
@@ -352,25 +355,38 @@ impl RemotePartition {
         } else {
             self.index_object(segment, "index").await.ok()
         };
-        let (chunk, lookup) = fetch_chunk(
-            &self.ctx,
-            &self.counters,
-            key,
-            segment.size_bytes,
-            n,
-            index.as_ref(),
-        )
-        .await?;
+        let ctx = &self.ctx;
+        let (chunk, lookup) = ctx
+            .chunk_cache
+            .get_or_fetch(cache_key, || async {
+                let mut chunks = fetch_chunks(
+                    ctx,
+                    &self.counters,
+                    key,
+                    segment.size_bytes,
+                    n..n + 1,
+                    index.as_ref(),
+                )
+                .await?;
+                Ok(chunks.swap_remove(0))
+            })
+            .await?;
         self.count_lookup(lookup);
         Ok(chunk)
     }
 
     /// Fetches, in the background, the chunk holding `position` and the
     /// `remote.log.read.ahead.chunks` chunks after it, continuing into the next remote segments
-    /// (a catch-up consumer crosses segments without waiting for a cold GET).
+    /// (a catch-up consumer crosses segments without waiting for a cold GET). Chunks are fetched
+    /// in aligned blocks of `remote.log.read.ahead.request.bytes`: a block the window reaches is
+    /// fetched whole, its missing chunks by one ranged GET each run, so a sequential reader
+    /// costs one GET per block rather than one per chunk (an S3 server's cost is mostly per
+    /// request; AWS advises 8–16 MiB ranges).
     fn read_ahead(&self, segment: &RemoteSegmentMetadata, index: Option<Bytes>, position: u64) {
-        let chunk_bytes = self.ctx.config.chunk_bytes;
-        let mut budget = self.ctx.config.read_ahead_chunks as u64 + 1;
+        let config = &self.ctx.config;
+        let chunk_bytes = config.chunk_bytes;
+        let per_request = (config.read_ahead_request_bytes / chunk_bytes).max(1);
+        let mut budget = config.read_ahead_chunks as u64 + 1;
         let manifest = self.manifest();
         let mut current = Some(segment.clone());
         let mut first = position / chunk_bytes;
@@ -380,22 +396,17 @@ impl RemotePartition {
             let last_chunk = segment.size_bytes.saturating_sub(1) / chunk_bytes;
             let mut n = first;
             while n <= last_chunk && budget > 0 {
-                budget -= 1;
-                if !self.ctx.chunk_cache.contains_or_pending(&(key.clone(), n)) {
-                    let ctx = Arc::clone(&self.ctx);
-                    let counters = Arc::clone(&self.counters);
-                    let key = key.clone();
-                    let size = segment.size_bytes;
-                    let index = index.clone();
-                    tokio::spawn(async move {
-                        let fetched =
-                            fetch_chunk(&ctx, &counters, &key, size, n, index.as_ref()).await;
-                        if let Err(err) = fetched {
-                            tracing::debug!(key, chunk = n, error = %err, "read-ahead failed");
-                        }
-                    });
+                let block_end = ((n / per_request + 1) * per_request).min(last_chunk + 1);
+                budget = budget.saturating_sub(block_end - n);
+                let mut run: Vec<Claim<Chunk>> = Vec::new();
+                for m in n..block_end {
+                    match self.ctx.chunk_cache.claim(&(key.clone(), m)) {
+                        Some(claim) => run.push(claim),
+                        None => self.spawn_run(&key, &segment, &index, std::mem::take(&mut run)),
+                    }
                 }
-                n += 1;
+                self.spawn_run(&key, &segment, &index, run);
+                n = block_end;
             }
             if budget > 0 {
                 current = manifest.segment_for(segment.end_offset + 1).cloned();
@@ -404,6 +415,38 @@ impl RemotePartition {
                 index = None;
             }
         }
+    }
+
+    /// Fetches the claimed contiguous chunks `run` of `segment` in the background with one
+    /// ranged GET and fills the claims (a failure drops them: readers then fetch themselves).
+    fn spawn_run(
+        &self,
+        key: &str,
+        segment: &RemoteSegmentMetadata,
+        index: &Option<Bytes>,
+        run: Vec<Claim<Chunk>>,
+    ) {
+        let (Some(first), Some(last)) = (run.first(), run.last()) else {
+            return;
+        };
+        let chunks = first.key().1..last.key().1 + 1;
+        let ctx = Arc::clone(&self.ctx);
+        let counters = Arc::clone(&self.counters);
+        let key = key.to_string();
+        let size = segment.size_bytes;
+        let index = index.clone();
+        tokio::spawn(async move {
+            match fetch_chunks(&ctx, &counters, &key, size, chunks.clone(), index.as_ref()).await {
+                Ok(fetched) => {
+                    for (claim, chunk) in run.into_iter().zip(fetched) {
+                        claim.fill(&ctx.chunk_cache, chunk);
+                    }
+                }
+                Err(err) => {
+                    tracing::debug!(key, ?chunks, error = %err, "read-ahead failed");
+                }
+            }
+        });
     }
 
     /// ListOffsets over both tiers: a timestamp ≥ 0 gives the first record with a timestamp at
@@ -510,45 +553,51 @@ impl RemotePartition {
     }
 }
 
-/// Chunk `n` of `key` through the node's chunk cache, charging the fetch quota on a miss. A
-/// fetched chunk has the CRCs of its whole batches checked on the blocking pool, from the first
-/// batch start in it: 0 for chunk 0, else the first offset-index entry (`index`, the segment's
-/// `.index` object) at or after the chunk start; without one nothing is checked here.
-async fn fetch_chunk(
+/// Chunks `chunks` of `key` (an object of `object_bytes`) by one ranged GET, charging the fetch
+/// quota, cut into chunk-sized slices of the one buffer. The CRCs of the whole batches in the
+/// range are checked on the blocking pool, from the first batch start in it: 0 for chunk 0,
+/// else the first offset-index entry (`index`, the segment's `.index` object) at or after the
+/// range start; without one nothing is checked here.
+async fn fetch_chunks(
     ctx: &TierContext,
     counters: &PartitionCounters,
     key: &str,
     object_bytes: u64,
-    n: u64,
+    chunks: Range<u64>,
     index: Option<&Bytes>,
-) -> Result<(Chunk, Lookup), RemoteError> {
+) -> Result<Vec<Chunk>, RemoteError> {
     let chunk_bytes = ctx.config.chunk_bytes;
-    let start = n * chunk_bytes;
-    let end = (start + chunk_bytes).min(object_bytes);
-    let first_batch = if n == 0 {
+    let start = chunks.start * chunk_bytes;
+    let end = (chunks.end * chunk_bytes).min(object_bytes);
+    let first_batch = if chunks.start == 0 {
         Some(0)
     } else {
         index.and_then(|index| first_index_position_at_or_after(index, start))
     };
-    let cache: &ByteCache<Chunk> = &ctx.chunk_cache;
-    cache
-        .get_or_fetch((key.to_string(), n), || async {
-            ctx.fetch_quota.acquire(end - start).await;
-            let bytes = ctx.store.get_range(key, start..end).await?;
-            PartitionCounters::add(&counters.download_bytes, bytes.len() as u64);
-            let verified = match first_batch {
-                Some(first) if first >= start && first < end => {
-                    let from = first - start;
-                    let bytes = bytes.clone();
-                    tokio::task::spawn_blocking(move || verify_batches(&bytes, from))
-                        .await
-                        .unwrap_or(0..0)
-                }
-                _ => 0..0,
-            };
-            Ok(Chunk { bytes, verified })
+    ctx.fetch_quota.acquire(end - start).await;
+    let bytes = ctx.store.get_range(key, start..end).await?;
+    PartitionCounters::add(&counters.download_bytes, bytes.len() as u64);
+    let verified = match first_batch {
+        Some(first) if first >= start && first < end => {
+            let from = first - start;
+            let checked = bytes.clone();
+            tokio::task::spawn_blocking(move || verify_batches(&checked, from))
+                .await
+                .map_or(0..0, |r| r.start + start..r.end + start)
+        }
+        _ => 0..0,
+    };
+    let len = bytes.len() as u64;
+    Ok((0..chunks.end - chunks.start)
+        .map(|i| {
+            let from = (i * chunk_bytes).min(len);
+            let to = ((i + 1) * chunk_bytes).min(len);
+            Chunk {
+                bytes: bytes.slice(from as usize..to as usize),
+                verified: verified.clone(),
+            }
         })
-        .await
+        .collect())
 }
 
 /// The byte position of the first offset-index entry at or after `position` (entries are

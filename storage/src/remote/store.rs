@@ -66,21 +66,27 @@ pub struct RemoteStore {
 /// Recycles the buffers of `file://` ranged reads: a chunk's buffer returns here when the cache
 /// evicts it and the last response slice of it is dropped, and the next read fills it again.
 /// A fresh buffer costs a page fault and a kernel zero-fill per 4 KiB page on first touch,
-/// which profiled at ~15% of a cold catch-up read. Bounded: at most `buffers_max` buffers are
-/// kept (`remote.log.read.ahead.chunks` + 4 chunks: what one sequential reader frees while the
-/// next chunks are being read); more are freed.
+/// which profiled at ~15% of a cold catch-up read. Bounded: the free buffers' capacity stays
+/// ≤ `bytes_max` (`remote.log.read.ahead.chunks` + 4 chunks, or two read-ahead requests if
+/// more: what one sequential reader frees while the next ones are being read); more are freed.
 #[derive(Debug)]
 struct BufferPool {
     free: parking_lot::Mutex<Vec<Vec<u8>>>,
-    buffers_max: usize,
+    bytes_max: usize,
 }
 
 impl BufferPool {
-    fn new(buffers_max: usize) -> Self {
+    fn new(bytes_max: usize) -> Self {
         Self {
             free: parking_lot::Mutex::new(Vec::new()),
-            buffers_max,
+            bytes_max,
         }
+    }
+
+    fn for_config(config: &RemoteLogConfig) -> Self {
+        let chunks = (config.read_ahead_chunks as u64 + 4).saturating_mul(config.chunk_bytes);
+        let requests = config.read_ahead_request_bytes.saturating_mul(2);
+        Self::new(usize::try_from(chunks.max(requests)).unwrap_or(usize::MAX))
     }
 
     /// An empty buffer with room for at least `len` bytes.
@@ -98,7 +104,8 @@ impl BufferPool {
 
     fn give_back(&self, buf: Vec<u8>) {
         let mut free = self.free.lock();
-        if free.len() < self.buffers_max {
+        let kept: usize = free.iter().map(Vec::capacity).sum();
+        if kept.saturating_add(buf.capacity()) <= self.bytes_max {
             free.push(buf);
         }
     }
@@ -211,7 +218,7 @@ impl RemoteStore {
             part_bytes: config.multipart_part_bytes.max(1),
             request_timeout: Duration::from_millis(REQUEST_TIMEOUT_MS),
             local_fs: None,
-            read_buffers: Arc::new(BufferPool::new(config.read_ahead_chunks + 4)),
+            read_buffers: Arc::new(BufferPool::for_config(config)),
         }
     }
 

@@ -28,6 +28,8 @@ pub struct FaultyStore {
     pub stalling: AtomicBool,
     pub requests: AtomicU64,
     pub multipart_uploads: AtomicU64,
+    /// GETs of a byte range (segment chunks; index objects are fetched whole).
+    pub ranged_gets: AtomicU64,
 }
 
 impl fmt::Display for FaultyStore {
@@ -88,6 +90,9 @@ impl ObjectStore for FaultyStore {
         options: GetOptions,
     ) -> object_store::Result<GetResult> {
         self.gate().await?;
+        if options.range.is_some() {
+            self.ranged_gets.fetch_add(1, Ordering::Relaxed);
+        }
         self.inner.get_opts(location, options).await
     }
 

@@ -745,6 +745,52 @@ async fn a_sequential_reader_costs_one_ranged_get_per_read_ahead_block() {
 }
 
 #[tokio::test]
+async fn a_reader_past_the_nodes_read_ahead_limit_still_reads_everything() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = clock();
+    let overrides: Vec<(&str, &str)> = tiered_overrides()
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "segment.bytes" {
+                (k, "65536")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let log = Arc::new(open(dir.path(), config(&overrides), clock.clone(), 0));
+    fill(&log, 300);
+    let store: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+    // A 3-chunk cache: read-ahead may hold one chunk in flight, far less than its window.
+    let remote = strata_storage::remote::RemoteLogConfig {
+        chunk_bytes: 4096,
+        chunk_cache_bytes: 3 * 4096,
+        read_ahead_chunks: 8,
+        read_ahead_request_bytes: 16384,
+        ..remote_config()
+    };
+    let manager = |config: &strata_storage::remote::RemoteLogConfig| {
+        let store = RemoteStore::new(store.clone(), "memory://test", "cluster", config);
+        RemoteLogManager::with_store(store, config.clone(), clock.clone())
+    };
+    let partition = manager(&remote).attach(log.clone()).await.expect("attach");
+    partition
+        .copy_segments(0, log.high_watermark())
+        .await
+        .expect("copy");
+    let original = consume_all(&partition).await;
+    log.apply_retention().expect("retention");
+    let cold = manager(&remote);
+    let partition = cold.attach(log.clone()).await.expect("attach");
+    assert_eq!(consume_all(&partition).await, original);
+    let (_, cached) = cold.cache_bytes();
+    assert!(
+        cached <= 3 * 4096,
+        "the chunk cache stays in its limit: {cached}"
+    );
+}
+
+#[tokio::test]
 async fn copy_disable_stops_uploads_and_delete_on_disable_removes_remote_data() {
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = clock();

@@ -78,7 +78,7 @@ pub struct RemoteLogConfig {
     pub chunk_cache_bytes: u64,
     /// `remote.log.chunk.size.bytes` (4 MiB): the unit of ranged GETs and of the cache.
     pub chunk_bytes: u64,
-    /// `remote.log.read.ahead.chunks` (2): chunks fetched ahead of a sequential reader.
+    /// `remote.log.read.ahead.chunks` (8): chunks fetched ahead of a sequential reader.
     pub read_ahead_chunks: usize,
     /// `remote.log.read.ahead.request.bytes` (16 MiB): read-ahead fetches a segment in aligned
     /// blocks of this size (rounded down to whole chunks, at least one), one ranged GET each.
@@ -113,7 +113,7 @@ impl Default for RemoteLogConfig {
             index_cache_bytes: 1 << 30,
             chunk_cache_bytes: 256 << 20,
             chunk_bytes: 4 << 20,
-            read_ahead_chunks: 2,
+            read_ahead_chunks: 8,
             read_ahead_request_bytes: 16 << 20,
             copy_max_bytes_per_second: i64::MAX as u64,
             fetch_max_bytes_per_second: i64::MAX as u64,

@@ -41,6 +41,17 @@ pub(crate) struct TierContext {
     pub(crate) fetch_quota: ByteRateQuota,
     pub(crate) readers: tokio::sync::Semaphore,
     pub(crate) pending_reads: AtomicUsize,
+    /// Chunks that read-ahead may have in flight on the node (see [`read_ahead_chunks_max`]).
+    pub(crate) read_ahead_in_flight: Arc<tokio::sync::Semaphore>,
+}
+
+/// Limit: read-ahead holds at most half the chunk cache in flight across the node (at least
+/// one chunk), so many partitions catching up at once cannot hold unbounded memory in
+/// responses not yet cached; read-ahead beyond it is skipped, not queued.
+pub(crate) fn read_ahead_chunks_max(config: &RemoteLogConfig) -> usize {
+    usize::try_from(config.chunk_cache_bytes / 2 / config.chunk_bytes.max(1))
+        .unwrap_or(usize::MAX)
+        .clamp(1, tokio::sync::Semaphore::MAX_PERMITS)
 }
 
 /// See the module docs. Thread-safety: `Send + Sync`, shared as `Arc`.
@@ -78,6 +89,9 @@ impl RemoteLogManager {
             fetch_quota: ByteRateQuota::new(config.fetch_max_bytes_per_second),
             readers: tokio::sync::Semaphore::new(config.reader_threads.max(1)),
             pending_reads: AtomicUsize::new(0),
+            read_ahead_in_flight: Arc::new(tokio::sync::Semaphore::new(read_ahead_chunks_max(
+                &config,
+            ))),
             config,
             clock,
         };

@@ -8,7 +8,8 @@
 //!   multipart uploads for large objects;
 //! - `manifest.rs`: the per-partition manifest and the object layout (a public interface);
 //! - `copier.rs`: uploads eligible segments, then commits them to the manifest;
-//! - `reader.rs` + `cache.rs`: ranged, cached, read-ahead reads and timestamp lookups;
+//! - `reader.rs` + `cache.rs` + `range_body.rs`: ranged, cached, read-ahead reads (one GET per
+//!   read-ahead block, its chunks handed out as they arrive) and timestamp lookups;
 //! - `expirer.rs`: deletes segments past total retention and advances the log start;
 //! - [`RemotePartition`] ties them to one [`crate::Log`], [`RemoteLogManager`] to the node.
 //!
@@ -21,10 +22,12 @@ pub mod config;
 mod copier;
 mod error;
 mod expirer;
+mod file_read;
 mod manager;
 pub mod manifest;
 mod partition;
 mod quota;
+mod range_body;
 mod reader;
 mod stats;
 mod store;

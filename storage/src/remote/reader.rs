@@ -359,16 +359,21 @@ impl RemotePartition {
         let (chunk, lookup) = ctx
             .chunk_cache
             .get_or_fetch(cache_key, || async {
-                let mut chunks = fetch_chunks(
+                let mut fetched = None;
+                fetch_chunks(
                     ctx,
                     &self.counters,
                     key,
                     segment.size_bytes,
                     n..n + 1,
                     index.as_ref(),
+                    |_, chunk| fetched = Some(chunk),
                 )
                 .await?;
-                Ok(chunks.swap_remove(0))
+                Ok(fetched.unwrap_or_else(|| Chunk {
+                    bytes: Bytes::new(),
+                    verified: 0..0,
+                }))
             })
             .await?;
         self.count_lookup(lookup);
@@ -381,11 +386,16 @@ impl RemotePartition {
     /// in aligned blocks of `remote.log.read.ahead.request.bytes`: a block the window reaches is
     /// fetched whole, its missing chunks by one ranged GET each run, so a sequential reader
     /// costs one GET per block rather than one per chunk (an S3 server's cost is mostly per
-    /// request; AWS advises 8–16 MiB ranges).
+    /// request; AWS advises 8–16 MiB ranges). A `file://` store reads chunk by chunk, in
+    /// parallel (see [`crate::remote::RemoteStore`]'s `coalesces_reads`).
     fn read_ahead(&self, segment: &RemoteSegmentMetadata, index: Option<Bytes>, position: u64) {
         let config = &self.ctx.config;
         let chunk_bytes = config.chunk_bytes;
-        let per_request = (config.read_ahead_request_bytes / chunk_bytes).max(1);
+        let per_request = if self.ctx.store.coalesces_reads() {
+            (config.read_ahead_request_bytes / chunk_bytes).max(1)
+        } else {
+            1
+        };
         let mut budget = config.read_ahead_chunks as u64 + 1;
         let manifest = self.manifest();
         let mut current = Some(segment.clone());
@@ -402,10 +412,17 @@ impl RemotePartition {
                 for m in n..block_end {
                     match self.ctx.chunk_cache.claim(&(key.clone(), m)) {
                         Some(claim) => run.push(claim),
-                        None => self.spawn_run(&key, &segment, &index, std::mem::take(&mut run)),
+                        None if run.is_empty() => {}
+                        None => {
+                            if !self.spawn_run(&key, &segment, &index, std::mem::take(&mut run)) {
+                                return;
+                            }
+                        }
                     }
                 }
-                self.spawn_run(&key, &segment, &index, run);
+                if !run.is_empty() && !self.spawn_run(&key, &segment, &index, run) {
+                    return;
+                }
                 n = block_end;
             }
             if budget > 0 {
@@ -418,35 +435,52 @@ impl RemotePartition {
     }
 
     /// Fetches the claimed contiguous chunks `run` of `segment` in the background with one
-    /// ranged GET and fills the claims (a failure drops them: readers then fetch themselves).
+    /// ranged GET, filling each claim as soon as its chunk has arrived (a failure drops the
+    /// claims not filled yet: their readers then fetch for themselves). False, with the claims
+    /// dropped, when the node's read-ahead limit (`manager::read_ahead_chunks_max`) has no room.
     fn spawn_run(
         &self,
         key: &str,
         segment: &RemoteSegmentMetadata,
         index: &Option<Bytes>,
         run: Vec<Claim<Chunk>>,
-    ) {
+    ) -> bool {
         let (Some(first), Some(last)) = (run.first(), run.last()) else {
-            return;
+            return true;
         };
         let chunks = first.key().1..last.key().1 + 1;
+        let Ok(room) = Arc::clone(&self.ctx.read_ahead_in_flight)
+            .try_acquire_many_owned(u32::try_from(run.len()).unwrap_or(u32::MAX))
+        else {
+            return false;
+        };
         let ctx = Arc::clone(&self.ctx);
         let counters = Arc::clone(&self.counters);
         let key = key.to_string();
         let size = segment.size_bytes;
         let index = index.clone();
         tokio::spawn(async move {
-            match fetch_chunks(&ctx, &counters, &key, size, chunks.clone(), index.as_ref()).await {
-                Ok(fetched) => {
-                    for (claim, chunk) in run.into_iter().zip(fetched) {
+            let mut claims = run.into_iter();
+            let fetched = fetch_chunks(
+                &ctx,
+                &counters,
+                &key,
+                size,
+                chunks.clone(),
+                index.as_ref(),
+                |_, chunk| {
+                    if let Some(claim) = claims.next() {
                         claim.fill(&ctx.chunk_cache, chunk);
                     }
-                }
-                Err(err) => {
-                    tracing::debug!(key, ?chunks, error = %err, "read-ahead failed");
-                }
+                },
+            )
+            .await;
+            if let Err(err) = fetched {
+                tracing::debug!(key, ?chunks, error = %err, "read-ahead failed");
             }
+            drop(room);
         });
+        true
     }
 
     /// ListOffsets over both tiers: a timestamp ≥ 0 gives the first record with a timestamp at
@@ -554,10 +588,11 @@ impl RemotePartition {
 }
 
 /// Chunks `chunks` of `key` (an object of `object_bytes`) by one ranged GET, charging the fetch
-/// quota, cut into chunk-sized slices of the one buffer. The CRCs of the whole batches in the
-/// range are checked on the blocking pool, from the first batch start in it: 0 for chunk 0,
-/// else the first offset-index entry (`index`, the segment's `.index` object) at or after the
-/// range start; without one nothing is checked here.
+/// quota; each chunk goes to `deliver` (with its number) as soon as its bytes have arrived and
+/// been checked. The CRCs of the batches are checked on the blocking pool as the chunks arrive
+/// (see [`BatchChecker`]), from the first batch start in the range: 0 for chunk 0, else the
+/// first offset-index entry (`index`, the segment's `.index` object) at or after the range
+/// start; without one nothing is checked here.
 async fn fetch_chunks(
     ctx: &TierContext,
     counters: &PartitionCounters,
@@ -565,7 +600,8 @@ async fn fetch_chunks(
     object_bytes: u64,
     chunks: Range<u64>,
     index: Option<&Bytes>,
-) -> Result<Vec<Chunk>, RemoteError> {
+    mut deliver: impl FnMut(u64, Chunk),
+) -> Result<(), RemoteError> {
     let chunk_bytes = ctx.config.chunk_bytes;
     let start = chunks.start * chunk_bytes;
     let end = (chunks.end * chunk_bytes).min(object_bytes);
@@ -575,29 +611,160 @@ async fn fetch_chunks(
         index.and_then(|index| first_index_position_at_or_after(index, start))
     };
     ctx.fetch_quota.acquire(end - start).await;
-    let bytes = ctx.store.get_range(key, start..end).await?;
-    PartitionCounters::add(&counters.download_bytes, bytes.len() as u64);
-    let verified = match first_batch {
-        Some(first) if first >= start && first < end => {
-            let from = first - start;
-            let checked = bytes.clone();
-            tokio::task::spawn_blocking(move || verify_batches(&checked, from))
-                .await
-                .map_or(0..0, |r| r.start + start..r.end + start)
-        }
-        _ => 0..0,
-    };
-    let len = bytes.len() as u64;
-    Ok((0..chunks.end - chunks.start)
-        .map(|i| {
-            let from = (i * chunk_bytes).min(len);
-            let to = ((i + 1) * chunk_bytes).min(len);
-            Chunk {
-                bytes: bytes.slice(from as usize..to as usize),
-                verified: verified.clone(),
-            }
+    let mut body = ctx.store.open_range(key, start..end).await?;
+    let mut checker = BatchChecker::new(first_batch.filter(|&first| first < end));
+    let mut n = chunks.start;
+    let mut position = start;
+    while n < chunks.end {
+        let Some(bytes) = body.next_piece(chunk_bytes as usize).await? else {
+            break;
+        };
+        PartitionCounters::add(&counters.download_bytes, bytes.len() as u64);
+        let piece = bytes.clone();
+        let (returned, verified) = tokio::task::spawn_blocking(move || {
+            let verified = checker.check(&piece, position);
+            (checker, verified)
         })
-        .collect())
+        .await
+        .map_err(|e| {
+            RemoteError::Log(crate::error::LogError::io(
+                "remote batch check task",
+                std::io::Error::other(e),
+            ))
+        })?;
+        checker = returned;
+        position += bytes.len() as u64;
+        deliver(n, Chunk { bytes, verified });
+        n += 1;
+    }
+    Ok(())
+}
+
+/// Checks batch CRCs over the consecutive pieces of one ranged GET as they arrive, starting at
+/// a known batch start. A batch that crosses from one piece into the next is checked when the
+/// next arrives (its head is carried over: at most one batch is copied per piece). Checking
+/// stops for good at a batch that is malformed or fails its CRC; the reader checks that one
+/// itself and reports it when it is served.
+#[derive(Debug)]
+struct BatchChecker {
+    /// Where checking started (a batch start), or `None` when nothing is checked.
+    from: Option<u64>,
+    /// The end of the last good batch.
+    good_end: u64,
+    /// The next batch to check; `None` once checking stopped.
+    next: Option<u64>,
+    /// Bytes from `next` to the end of the last piece, when that batch crosses into the next.
+    carry: Option<Bytes>,
+}
+
+impl BatchChecker {
+    fn new(first_batch: Option<u64>) -> Self {
+        Self {
+            from: first_batch,
+            good_end: first_batch.unwrap_or(0),
+            next: first_batch,
+            carry: None,
+        }
+    }
+
+    /// Checks what `piece` (at segment position `piece_start`, right after the previous piece)
+    /// completes; returns the segment range of batches known good so far.
+    fn check(&mut self, piece: &Bytes, piece_start: u64) -> Range<u64> {
+        self.advance(piece, piece_start);
+        match self.from {
+            Some(from) => from..self.good_end,
+            None => 0..0,
+        }
+    }
+
+    fn advance(&mut self, piece: &Bytes, piece_start: u64) {
+        let Some(next) = self.next else { return };
+        let piece_end = piece_start + piece.len() as u64;
+        let mut position = next;
+        if let Some(carry) = self.carry.take() {
+            let mut joined = BytesMut::with_capacity(carry.len() + piece.len());
+            joined.extend_from_slice(&carry);
+            let size = match batch_size(&joined, piece) {
+                BatchSize::Known(size) => size,
+                BatchSize::NeedMore => {
+                    joined.extend_from_slice(piece);
+                    self.carry = Some(joined.freeze());
+                    return;
+                }
+                BatchSize::Malformed => return self.stop(),
+            };
+            let from_piece = size - carry.len();
+            if from_piece > piece.len() {
+                joined.extend_from_slice(piece);
+                self.carry = Some(joined.freeze());
+                return;
+            }
+            joined.extend_from_slice(&piece[..from_piece]);
+            if !batch_is_good(&joined) {
+                return self.stop();
+            }
+            position += size as u64;
+            self.good_end = position;
+        }
+        if position < piece_start || position >= piece_end {
+            self.next = Some(position);
+            return;
+        }
+        let mut at = (position - piece_start) as usize;
+        while at < piece.len() {
+            let rest = &piece[at..];
+            let size = match batch_size(rest, &[]) {
+                BatchSize::Known(size) if size <= rest.len() => size,
+                BatchSize::Known(_) | BatchSize::NeedMore => {
+                    self.carry = Some(piece.slice(at..));
+                    break;
+                }
+                BatchSize::Malformed => return self.stop(),
+            };
+            if !batch_is_good(&rest[..size]) {
+                return self.stop();
+            }
+            at += size;
+            self.good_end = piece_start + at as u64;
+        }
+        self.next = Some(piece_start + at as u64);
+    }
+
+    fn stop(&mut self) {
+        self.next = None;
+        self.carry = None;
+    }
+}
+
+enum BatchSize {
+    Known(usize),
+    NeedMore,
+    Malformed,
+}
+
+/// The size of the batch starting at `head` (continued by `more` when `head` is too short to
+/// hold its length field).
+fn batch_size(head: &[u8], more: &[u8]) -> BatchSize {
+    let mut field = [0u8; LOG_OVERHEAD];
+    let from_head = head.len().min(LOG_OVERHEAD);
+    field[..from_head].copy_from_slice(&head[..from_head]);
+    let from_more = (LOG_OVERHEAD - from_head).min(more.len());
+    field[from_head..from_head + from_more].copy_from_slice(&more[..from_more]);
+    if from_head + from_more < LOG_OVERHEAD {
+        return BatchSize::NeedMore;
+    }
+    let length = i32::from_be_bytes([field[8], field[9], field[10], field[11]]);
+    match usize::try_from(length) {
+        Ok(length) if LOG_OVERHEAD + length >= RECORD_BATCH_OVERHEAD => {
+            BatchSize::Known(LOG_OVERHEAD + length)
+        }
+        _ => BatchSize::Malformed,
+    }
+}
+
+fn batch_is_good(batch: &[u8]) -> bool {
+    RecordBatchView::parse(batch)
+        .is_ok_and(|view| view.size_bytes() == batch.len() && view.verify_crc().is_ok())
 }
 
 /// The byte position of the first offset-index entry at or after `position` (entries are
@@ -618,23 +785,6 @@ fn first_index_position_at_or_after(index: &[u8], position: u64) -> Option<u64> 
         }
     }
     (lo < entries).then(|| entry_position(lo))
-}
-
-/// The range `[from, end)` of whole batches from `from` whose CRCs are good; it stops at the
-/// first batch that is cut off by the chunk end, malformed, or fails its CRC (the reader then
-/// checks that one itself and reports it when it is served).
-fn verify_batches(bytes: &[u8], from: u64) -> Range<u64> {
-    let mut position = from as usize;
-    while position < bytes.len() {
-        let Ok(view) = RecordBatchView::parse(&bytes[position..]) else {
-            break;
-        };
-        if view.verify_crc().is_err() {
-            break;
-        }
-        position += view.size_bytes();
-    }
-    from..position as u64
 }
 
 fn slice(
@@ -659,4 +809,89 @@ fn last_batch_next_offset(bytes: &[u8]) -> Option<i64> {
         position += view.size_bytes();
     }
     next
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use strata_protocol::record_batch::{Compression, RecordBatchBuilder};
+
+    use super::*;
+
+    /// Batches of varied sizes, back to back, as a segment holds them.
+    fn segment_bytes(sizes: &[usize]) -> (Vec<u8>, Vec<u64>) {
+        let mut out = Vec::new();
+        let mut starts = Vec::new();
+        for (n, &size) in sizes.iter().enumerate() {
+            let mut builder = RecordBatchBuilder::new(n as i64, Compression::None);
+            builder.append(1000, None, Some(&vec![n as u8; size]), &[]);
+            starts.push(out.len() as u64);
+            out.extend_from_slice(&builder.build().expect("build"));
+        }
+        (out, starts)
+    }
+
+    /// Feeds `bytes` to a checker in pieces cut at `cuts`; returns each piece's verified range.
+    fn check_in_pieces(bytes: &[u8], cuts: &[usize], first: Option<u64>) -> Vec<Range<u64>> {
+        let mut checker = BatchChecker::new(first);
+        let mut bounds: Vec<usize> = cuts.iter().copied().filter(|&c| c < bytes.len()).collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        bounds.push(bytes.len());
+        let mut start = 0;
+        let mut out = Vec::new();
+        for end in bounds {
+            if end <= start {
+                continue;
+            }
+            let piece = Bytes::copy_from_slice(&bytes[start..end]);
+            out.push(checker.check(&piece, start as u64));
+            start = end;
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn every_batch_is_checked_wherever_the_pieces_are_cut(
+            sizes in prop::collection::vec(0usize..300, 1..20),
+            cuts in prop::collection::vec(0usize..6000, 0..12),
+        ) {
+            let (bytes, _) = segment_bytes(&sizes);
+            let ranges = check_in_pieces(&bytes, &cuts, Some(0));
+            prop_assert_eq!(ranges.last().cloned(), Some(0..bytes.len() as u64));
+            for pair in ranges.windows(2) {
+                prop_assert!(pair[0].end <= pair[1].end, "grows monotonically: {:?}", ranges);
+            }
+        }
+
+        #[test]
+        fn checking_stops_at_the_first_bad_batch(
+            sizes in prop::collection::vec(0usize..300, 2..20),
+            cuts in prop::collection::vec(0usize..6000, 0..12),
+            victim_seed in any::<prop::sample::Index>(),
+        ) {
+            let (mut bytes, starts) = segment_bytes(&sizes);
+            let victim = victim_seed.index(sizes.len());
+            let victim_end = starts.get(victim + 1).copied().unwrap_or(bytes.len() as u64);
+            bytes[victim_end as usize - 1] ^= 0x5a; // inside the batch: its CRC fails
+            let ranges = check_in_pieces(&bytes, &cuts, Some(0));
+            let good = 0..starts[victim];
+            prop_assert!(ranges.iter().all(|r| r.end <= good.end), "{:?} past {:?}", ranges, good);
+            prop_assert_eq!(ranges.last().cloned(), Some(good));
+        }
+    }
+
+    #[test]
+    fn without_a_known_batch_start_nothing_is_checked() {
+        let (bytes, _) = segment_bytes(&[10, 20, 30]);
+        assert_eq!(check_in_pieces(&bytes, &[50], None), vec![0..0, 0..0]);
+    }
+
+    #[test]
+    fn checking_from_a_later_batch_start_covers_only_what_follows_it() {
+        let (bytes, starts) = segment_bytes(&[10, 20, 30, 40]);
+        let ranges = check_in_pieces(&bytes[..], &[starts[1] as usize + 3], Some(starts[2]));
+        assert_eq!(ranges.last().cloned(), Some(starts[2]..bytes.len() as u64));
+    }
 }

@@ -21,14 +21,16 @@ use futures::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3ConfigKey;
 use object_store::path::Path;
 use object_store::{
-    BackoffConfig, ClientConfigKey, MultipartUpload, ObjectStore, ObjectStoreExt, PutPayload,
-    RetryConfig,
+    BackoffConfig, ClientConfigKey, GetOptions, GetRange, MultipartUpload, ObjectStore,
+    ObjectStoreExt, PutPayload, RetryConfig,
 };
 use rand::Rng;
 
 use crate::remote::config::{RemoteLogConfig, STORAGE_URL};
 use crate::remote::error::RemoteError;
+use crate::remote::file_read::BufferPool;
 use crate::remote::quota::ByteRateQuota;
+use crate::remote::range_body::RangeBody;
 
 /// Parts of one multipart upload in flight at once.
 const MULTIPART_PARTS_IN_FLIGHT_MAX: usize = 4;
@@ -61,72 +63,6 @@ pub struct RemoteStore {
     local_fs: Option<Arc<object_store::local::LocalFileSystem>>,
     /// Buffers of `file://` ranged reads, recycled (see [`BufferPool`]).
     read_buffers: Arc<BufferPool>,
-}
-
-/// Recycles the buffers of `file://` ranged reads: a chunk's buffer returns here when the cache
-/// evicts it and the last response slice of it is dropped, and the next read fills it again.
-/// A fresh buffer costs a page fault and a kernel zero-fill per 4 KiB page on first touch,
-/// which profiled at ~15% of a cold catch-up read. Bounded: the free buffers' capacity stays
-/// ≤ `bytes_max` (`remote.log.read.ahead.chunks` + 4 chunks, or two read-ahead requests if
-/// more: what one sequential reader frees while the next ones are being read); more are freed.
-#[derive(Debug)]
-struct BufferPool {
-    free: parking_lot::Mutex<Vec<Vec<u8>>>,
-    bytes_max: usize,
-}
-
-impl BufferPool {
-    fn new(bytes_max: usize) -> Self {
-        Self {
-            free: parking_lot::Mutex::new(Vec::new()),
-            bytes_max,
-        }
-    }
-
-    fn for_config(config: &RemoteLogConfig) -> Self {
-        let chunks = (config.read_ahead_chunks as u64 + 4).saturating_mul(config.chunk_bytes);
-        let requests = config.read_ahead_request_bytes.saturating_mul(2);
-        Self::new(usize::try_from(chunks.max(requests)).unwrap_or(usize::MAX))
-    }
-
-    /// An empty buffer with room for at least `len` bytes.
-    fn take(&self, len: usize) -> Vec<u8> {
-        let recycled = self.free.lock().pop();
-        match recycled {
-            Some(mut buf) => {
-                buf.clear();
-                buf.reserve(len);
-                buf
-            }
-            None => Vec::with_capacity(len),
-        }
-    }
-
-    fn give_back(&self, buf: Vec<u8>) {
-        let mut free = self.free.lock();
-        let kept: usize = free.iter().map(Vec::capacity).sum();
-        if kept.saturating_add(buf.capacity()) <= self.bytes_max {
-            free.push(buf);
-        }
-    }
-}
-
-/// A read buffer that returns to its pool when the last `Bytes` over it is dropped.
-struct PooledBuffer {
-    buf: Vec<u8>,
-    pool: Arc<BufferPool>,
-}
-
-impl AsRef<[u8]> for PooledBuffer {
-    fn as_ref(&self) -> &[u8] {
-        &self.buf
-    }
-}
-
-impl Drop for PooledBuffer {
-    fn drop(&mut self) {
-        self.pool.give_back(std::mem::take(&mut self.buf));
-    }
 }
 
 impl RemoteStore {
@@ -359,18 +295,19 @@ impl RemoteStore {
         .await
     }
 
-    /// Bytes `range` of the object at `key` (a ranged GET), retried.
+    /// Bytes `range` of the object at `key` by one ranged GET, as a [`RangeBody`] whose pieces
+    /// can be taken as they arrive. The request is retried until its response starts; a failure
+    /// later in the body ends the body with that error.
     ///
-    /// On a `file://` store this is one positional read on the blocking pool into an
-    /// uninitialized buffer: `LocalFileSystem::get_range` zero-fills its buffer before reading
-    /// (a second pass over every byte, and the first touch of fresh pages), which made a cold
-    /// catch-up read of a `file://` tier run at a fraction of a local read. Fewer bytes than
-    /// asked for (a truncated object) come back short; the reader reports that as corrupt.
-    pub(crate) async fn get_range(
+    /// On a `file://` store each piece is one positional read on the blocking pool (see
+    /// `file_read.rs`), nothing is read before the first piece is asked for, and file errors
+    /// are not retried. Fewer bytes than asked for (a truncated object) come back short; the
+    /// reader reports that as corrupt.
+    pub(crate) async fn open_range(
         &self,
         key: &str,
         range: Range<u64>,
-    ) -> Result<Bytes, RemoteError> {
+    ) -> Result<RangeBody, RemoteError> {
         let path = self.path(key);
         if let Some(local) = &self.local_fs {
             let file = local
@@ -380,28 +317,35 @@ impl RemoteStore {
                     path: path.to_string(),
                     source,
                 })?;
-            return self
-                .retry("get_range", key, || {
-                    let file = file.clone();
-                    let range = range.clone();
-                    let pool = Arc::clone(&self.read_buffers);
-                    async move {
-                        tokio::task::spawn_blocking(move || read_file_range(&file, range, pool))
-                            .await
-                            .map_err(|e| object_store::Error::Generic {
-                                store: "LocalFileSystem",
-                                source: Box::new(e),
-                            })?
-                    }
-                })
-                .await;
+            return Ok(RangeBody::file(
+                file,
+                range,
+                path.to_string(),
+                Arc::clone(&self.read_buffers),
+            ));
         }
-        self.retry("get_range", key, || {
-            let path = path.clone();
-            let range = range.clone();
-            async move { self.inner.get_range(&path, range).await }
-        })
-        .await
+        let result = self
+            .retry("get_range", key, || {
+                let path = path.clone();
+                let options = GetOptions {
+                    range: Some(GetRange::Bounded(range.clone())),
+                    ..GetOptions::default()
+                };
+                async move { self.inner.get_opts(&path, options).await }
+            })
+            .await?;
+        Ok(RangeBody::streaming(
+            result.into_stream(),
+            path.to_string(),
+            self.request_timeout,
+        ))
+    }
+
+    /// Whether one request for several chunks is cheaper than one per chunk: true for object
+    /// stores, which charge mostly per request; false for a `file://` directory, where a read
+    /// costs only its bytes and per-chunk reads run in parallel on the blocking pool.
+    pub(crate) fn coalesces_reads(&self) -> bool {
+        self.local_fs.is_none()
     }
 
     /// The size of the object at `key`.
@@ -573,39 +517,6 @@ impl RemoteStore {
         }
         Ok(count)
     }
-}
-
-/// Bytes `range` of the file at `path`, read into a pooled buffer's spare capacity
-/// (`read_to_end` on a `File` does not zero it first). Short when the file is.
-fn read_file_range(
-    path: &std::path::Path,
-    range: Range<u64>,
-    pool: Arc<BufferPool>,
-) -> object_store::Result<Bytes> {
-    use std::io::{Read, Seek, SeekFrom};
-    let io_error = |source: std::io::Error| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            object_store::Error::NotFound {
-                path: path.display().to_string(),
-                source: Box::new(source),
-            }
-        } else {
-            object_store::Error::Generic {
-                store: "LocalFileSystem",
-                source: Box::new(source),
-            }
-        }
-    };
-    let mut file = std::fs::File::open(path).map_err(io_error)?;
-    file.seek(SeekFrom::Start(range.start)).map_err(io_error)?;
-    let len = range.end.saturating_sub(range.start);
-    let mut buf = pool.take(len as usize);
-    let read = file.take(len).read_to_end(&mut buf);
-    if let Err(err) = read {
-        pool.give_back(buf);
-        return Err(io_error(err));
-    }
-    Ok(Bytes::from_owner(PooledBuffer { buf, pool }))
 }
 
 /// Whether retrying can help.

@@ -8,8 +8,9 @@
 //!   multipart uploads for large objects;
 //! - `manifest.rs`: the per-partition manifest and the object layout (a public interface);
 //! - `copier.rs`: uploads eligible segments, then commits them to the manifest;
-//! - `reader.rs` + `cache.rs` + `range_body.rs`: ranged, cached, read-ahead reads (one GET per
-//!   read-ahead block, its chunks handed out as they arrive) and timestamp lookups;
+//! - `reader.rs` + `cache.rs` + `range_body.rs` + `batch_checker.rs`: ranged, cached,
+//!   read-ahead reads (one GET per read-ahead block, its chunks handed out as they arrive and
+//!   CRC-checked on the way) and timestamp lookups;
 //! - `expirer.rs`: deletes segments past total retention and advances the log start;
 //! - [`RemotePartition`] ties them to one [`crate::Log`], [`RemoteLogManager`] to the node.
 //!
@@ -17,6 +18,7 @@
 //! gates its local retention, and reads below its local start fail with
 //! [`crate::LogError::OffsetMovedToTieredStorage`] so the caller can read remotely.
 
+mod batch_checker;
 mod cache;
 pub mod config;
 mod copier;

@@ -298,7 +298,9 @@ impl GroupShard {
             }
             self.classic.on_offset_commit(ctx, group_id, member_id);
         }
-        let committed = self.offsets.commit(ctx, group_id, &req.topics);
+        let committed = self
+            .offsets
+            .commit(ctx, group_id, &req.topics, req.retention_time_ms);
         let response = result.absorb(committed);
         result.map(|()| response)
     }

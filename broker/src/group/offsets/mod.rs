@@ -37,6 +37,10 @@ pub(crate) struct CommittedOffset {
     pub(crate) error_code: i16,
 }
 
+/// OffsetCommit's `retention_time_ms` meaning "the broker's retention" (Kafka's
+/// `OffsetCommitRequest.DEFAULT_RETENTION_TIME`).
+const DEFAULT_RETENTION_TIME_MS: i64 = -1;
+
 /// Offsets of one group: topic → partition → committed value.
 type GroupOffsets = BTreeMap<String, BTreeMap<i32, OffsetCommitValue>>;
 
@@ -53,13 +57,21 @@ impl OffsetStore {
     /// Commits offsets of `group_id` (OffsetCommit, any version). Topics named by id (v10) are
     /// resolved through the metadata image (UNKNOWN_TOPIC_ID if absent); metadata longer than
     /// `offset.metadata.max.bytes` is refused with OFFSET_METADATA_TOO_LARGE; every other
-    /// partition is committed at `ctx.now_ms` with its leader epoch.
+    /// partition is committed at `ctx.now_ms` with its leader epoch. `retention_time_ms`
+    /// (OffsetCommit v2–v4; -1 otherwise) other than -1 gives the offsets an explicit expire
+    /// timestamp `now + retention_time_ms`, as Kafka does, instead of the group's retention.
     pub(crate) fn commit(
         &mut self,
         ctx: &mut OpContext<'_>,
         group_id: &str,
         topics: &[OffsetCommitRequestTopic],
+        retention_time_ms: i64,
     ) -> CoordinatorResult<Vec<OffsetCommitResponseTopic>> {
+        let expire_timestamp = if retention_time_ms == DEFAULT_RETENTION_TIME_MS {
+            -1
+        } else {
+            ctx.now_ms.saturating_add(retention_time_ms)
+        };
         let mut records = Vec::new();
         let mut response = Vec::with_capacity(topics.len());
         for topic in topics {
@@ -89,7 +101,7 @@ impl OffsetStore {
                             leader_epoch: partition.committed_leader_epoch,
                             metadata: metadata.to_owned(),
                             commit_timestamp: ctx.now_ms,
-                            expire_timestamp: -1,
+                            expire_timestamp,
                         };
                         records.push(self.put(group_id, name, partition.partition_index, value));
                         0

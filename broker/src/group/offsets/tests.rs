@@ -47,9 +47,32 @@ impl Harness {
             client_host: "",
             api_version: 9,
         };
-        let result = self.store.commit(&mut ctx, group, topics);
+        let result = self.store.commit(&mut ctx, group, topics, -1);
         self.records.extend(result.records);
         result.response
+    }
+
+    fn commit_with_retention(
+        &mut self,
+        group: &str,
+        topics: &[OffsetCommitRequestTopic],
+        retention_time_ms: i64,
+    ) -> Vec<GroupRecord> {
+        let mut ctx = OpContext {
+            now_ms: self.now_ms,
+            config: &self.config,
+            image: &self.image,
+            timers: &mut self.timers,
+            client_id: "c",
+            client_host: "",
+            api_version: 2,
+        };
+        let records = self
+            .store
+            .commit(&mut ctx, group, topics, retention_time_ms)
+            .records;
+        self.records.extend(records.iter().cloned());
+        records
     }
 
     fn delete(&mut self, group: &str, partitions: &[(String, i32)]) -> Vec<GroupRecord> {
@@ -304,6 +327,34 @@ fn offsets_with_an_explicit_expire_timestamp_expire_then() {
     assert!(h.expire(&|_| true).is_empty());
     h.now_ms = 5_000;
     assert_eq!(h.expire(&|_| true).len(), 1);
+}
+
+#[test]
+fn a_commit_with_a_retention_time_expires_at_commit_time_plus_it() {
+    let mut h = Harness::new();
+    h.now_ms = 10_000;
+    let records = h.commit_with_retention("g", &[topic("t", &[(0, 7)])], 60_000);
+    let Some(GroupRecordValue::OffsetCommit(value)) = &records[0].value else {
+        panic!("an offset record: {records:?}");
+    };
+    assert_eq!(value.expire_timestamp, 70_000, "now + retention_time_ms");
+    let records = h.commit_with_retention("g", &[topic("t", &[(1, 7)])], -1);
+    let Some(GroupRecordValue::OffsetCommit(value)) = &records[0].value else {
+        panic!("an offset record: {records:?}");
+    };
+    assert_eq!(
+        value.expire_timestamp, -1,
+        "-1 keeps the broker's retention"
+    );
+    h.now_ms = 69_999;
+    assert!(h.expire(&|_| true).is_empty());
+    h.now_ms = 70_000;
+    assert_eq!(
+        h.expire(&|_| true).len(),
+        1,
+        "only the offset with its own expiry"
+    );
+    assert_eq!(h.replayed(), h.store);
 }
 
 #[test]

@@ -683,9 +683,23 @@ async fn a_sequential_reader_gets_the_next_segments_fetched_ahead() {
     );
 }
 
-#[tokio::test]
-async fn a_sequential_reader_costs_one_ranged_get_per_read_ahead_block() {
-    let dir = tempfile::tempdir().expect("tempdir");
+/// What [`tier_in_64k_segments`] leaves: every batch as written, the segments in the bucket, and
+/// a cold node (empty caches) over the partition whose local copies are gone.
+struct ColdTieredPartition {
+    original: Vec<Vec<u8>>,
+    segments: Vec<strata_storage::remote::RemoteSegmentMetadata>,
+    node: Arc<RemoteLogManager>,
+    partition: Arc<RemotePartition>,
+}
+
+/// Writes `batches` batches in 64 KiB segments, tiers them through `store` with `remote`, drops
+/// the local copies, and attaches a cold node with the same settings.
+async fn tier_in_64k_segments(
+    dir: &std::path::Path,
+    batches: usize,
+    store: Arc<dyn ObjectStore>,
+    remote: &strata_storage::remote::RemoteLogConfig,
+) -> ColdTieredPartition {
     let clock = clock();
     let overrides: Vec<(&str, &str)> = tiered_overrides()
         .into_iter()
@@ -697,21 +711,13 @@ async fn a_sequential_reader_costs_one_ranged_get_per_read_ahead_block() {
             }
         })
         .collect();
-    let log = Arc::new(open(dir.path(), config(&overrides), clock.clone(), 0));
-    fill(&log, 400);
-    let faulty = Arc::new(FaultyStore::default());
-    let store: Arc<dyn ObjectStore> = faulty.clone();
-    let remote = strata_storage::remote::RemoteLogConfig {
-        chunk_bytes: 4096,
-        read_ahead_chunks: 4,
-        read_ahead_request_bytes: 16384,
-        ..remote_config()
+    let log = Arc::new(open(dir, config(&overrides), clock.clone(), 0));
+    fill(&log, batches);
+    let manager = || {
+        let store = RemoteStore::new(store.clone(), "memory://test", "cluster", remote);
+        RemoteLogManager::with_store(store, remote.clone(), clock.clone())
     };
-    let manager = |config: &strata_storage::remote::RemoteLogConfig| {
-        let store = RemoteStore::new(store.clone(), "memory://test", "cluster", config);
-        RemoteLogManager::with_store(store, config.clone(), clock.clone())
-    };
-    let partition = manager(&remote).attach(log.clone()).await.expect("attach");
+    let partition = manager().attach(log.clone()).await.expect("attach");
     partition
         .copy_segments(0, log.high_watermark())
         .await
@@ -719,23 +725,50 @@ async fn a_sequential_reader_costs_one_ranged_get_per_read_ahead_block() {
     let original = consume_all(&partition).await;
     log.apply_retention().expect("retention");
     let segments = partition.segments();
-    assert!(segments.len() >= 3, "{} segments", segments.len());
+    let node = manager();
+    let partition = node.attach(log).await.expect("attach");
+    ColdTieredPartition {
+        original,
+        segments,
+        node,
+        partition,
+    }
+}
 
-    // A cold node reads the tiered range sequentially, 1500 bytes per fetch.
-    let cold = manager(&remote);
-    let partition = cold.attach(log.clone()).await.expect("attach");
-    let before = faulty
-        .ranged_gets
-        .load(std::sync::atomic::Ordering::Relaxed);
-    let served = consume_all(&partition).await;
-    let gets = faulty
-        .ranged_gets
-        .load(std::sync::atomic::Ordering::Relaxed)
-        - before;
-    assert_eq!(served, original, "every batch, in order, intact");
+#[tokio::test]
+async fn a_sequential_reader_costs_one_ranged_get_per_read_ahead_block() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let faulty = Arc::new(FaultyStore::default());
+    let remote = strata_storage::remote::RemoteLogConfig {
+        chunk_bytes: 4096,
+        read_ahead_chunks: 4,
+        read_ahead_request_bytes: 16384,
+        ..remote_config()
+    };
+    let cold = tier_in_64k_segments(dir.path(), 400, faulty.clone(), &remote).await;
+    assert!(cold.segments.len() >= 3, "{} segments", cold.segments.len());
 
-    let chunks: u64 = segments.iter().map(|s| s.size_bytes.div_ceil(4096)).sum();
-    let blocks: u64 = segments.iter().map(|s| s.size_bytes.div_ceil(16384)).sum();
+    // The cold node reads the tiered range sequentially, 1500 bytes per fetch.
+    let ranged_gets = || {
+        faulty
+            .ranged_gets
+            .load(std::sync::atomic::Ordering::Relaxed)
+    };
+    let before = ranged_gets();
+    let served = consume_all(&cold.partition).await;
+    let gets = ranged_gets() - before;
+    assert_eq!(served, cold.original, "every batch, in order, intact");
+
+    let chunks: u64 = cold
+        .segments
+        .iter()
+        .map(|s| s.size_bytes.div_ceil(4096))
+        .sum();
+    let blocks: u64 = cold
+        .segments
+        .iter()
+        .map(|s| s.size_bytes.div_ceil(16384))
+        .sum();
     // One GET per block, plus the first chunk read before the reader is known to be sequential.
     assert!(
         gets <= blocks + 1,
@@ -747,20 +780,6 @@ async fn a_sequential_reader_costs_one_ranged_get_per_read_ahead_block() {
 #[tokio::test]
 async fn a_reader_past_the_nodes_read_ahead_limit_still_reads_everything() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let clock = clock();
-    let overrides: Vec<(&str, &str)> = tiered_overrides()
-        .into_iter()
-        .map(|(k, v)| {
-            if k == "segment.bytes" {
-                (k, "65536")
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
-    let log = Arc::new(open(dir.path(), config(&overrides), clock.clone(), 0));
-    fill(&log, 300);
-    let store: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
     // A 3-chunk cache: read-ahead may hold one chunk in flight, far less than its window.
     let remote = strata_storage::remote::RemoteLogConfig {
         chunk_bytes: 4096,
@@ -769,21 +788,9 @@ async fn a_reader_past_the_nodes_read_ahead_limit_still_reads_everything() {
         read_ahead_request_bytes: 16384,
         ..remote_config()
     };
-    let manager = |config: &strata_storage::remote::RemoteLogConfig| {
-        let store = RemoteStore::new(store.clone(), "memory://test", "cluster", config);
-        RemoteLogManager::with_store(store, config.clone(), clock.clone())
-    };
-    let partition = manager(&remote).attach(log.clone()).await.expect("attach");
-    partition
-        .copy_segments(0, log.high_watermark())
-        .await
-        .expect("copy");
-    let original = consume_all(&partition).await;
-    log.apply_retention().expect("retention");
-    let cold = manager(&remote);
-    let partition = cold.attach(log.clone()).await.expect("attach");
-    assert_eq!(consume_all(&partition).await, original);
-    let (_, cached) = cold.cache_bytes();
+    let cold = tier_in_64k_segments(dir.path(), 300, Arc::new(InMemory::new()), &remote).await;
+    assert_eq!(consume_all(&cold.partition).await, cold.original);
+    let (_, cached) = cold.node.cache_bytes();
     assert!(
         cached <= 3 * 4096,
         "the chunk cache stays in its limit: {cached}"

@@ -38,6 +38,16 @@ impl Harness {
         group: &str,
         topics: &[OffsetCommitRequestTopic],
     ) -> Vec<OffsetCommitResponseTopic> {
+        self.commit_with_retention(group, topics, -1).0
+    }
+
+    /// A commit with OffsetCommit v2–v4's `retention_time_ms`: the response and the records.
+    fn commit_with_retention(
+        &mut self,
+        group: &str,
+        topics: &[OffsetCommitRequestTopic],
+        retention_time_ms: i64,
+    ) -> (Vec<OffsetCommitResponseTopic>, Vec<GroupRecord>) {
         let mut ctx = OpContext {
             now_ms: self.now_ms,
             config: &self.config,
@@ -47,32 +57,11 @@ impl Harness {
             client_host: "",
             api_version: 9,
         };
-        let result = self.store.commit(&mut ctx, group, topics, -1);
-        self.records.extend(result.records);
-        result.response
-    }
-
-    fn commit_with_retention(
-        &mut self,
-        group: &str,
-        topics: &[OffsetCommitRequestTopic],
-        retention_time_ms: i64,
-    ) -> Vec<GroupRecord> {
-        let mut ctx = OpContext {
-            now_ms: self.now_ms,
-            config: &self.config,
-            image: &self.image,
-            timers: &mut self.timers,
-            client_id: "c",
-            client_host: "",
-            api_version: 2,
-        };
-        let records = self
+        let result = self
             .store
-            .commit(&mut ctx, group, topics, retention_time_ms)
-            .records;
-        self.records.extend(records.iter().cloned());
-        records
+            .commit(&mut ctx, group, topics, retention_time_ms);
+        self.records.extend(result.records.iter().cloned());
+        (result.response, result.records)
     }
 
     fn delete(&mut self, group: &str, partitions: &[(String, i32)]) -> Vec<GroupRecord> {
@@ -333,12 +322,12 @@ fn offsets_with_an_explicit_expire_timestamp_expire_then() {
 fn a_commit_with_a_retention_time_expires_at_commit_time_plus_it() {
     let mut h = Harness::new();
     h.now_ms = 10_000;
-    let records = h.commit_with_retention("g", &[topic("t", &[(0, 7)])], 60_000);
+    let (_, records) = h.commit_with_retention("g", &[topic("t", &[(0, 7)])], 60_000);
     let Some(GroupRecordValue::OffsetCommit(value)) = &records[0].value else {
         panic!("an offset record: {records:?}");
     };
     assert_eq!(value.expire_timestamp, 70_000, "now + retention_time_ms");
-    let records = h.commit_with_retention("g", &[topic("t", &[(1, 7)])], -1);
+    let (_, records) = h.commit_with_retention("g", &[topic("t", &[(1, 7)])], -1);
     let Some(GroupRecordValue::OffsetCommit(value)) = &records[0].value else {
         panic!("an offset record: {records:?}");
     };

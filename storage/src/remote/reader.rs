@@ -368,7 +368,7 @@ impl RemotePartition {
                     segment.size_bytes,
                     n..n + 1,
                     index.as_ref(),
-                    |_, chunk| fetched = Some(chunk),
+                    |chunk| fetched = Some(chunk),
                 )
                 .await?;
                 Ok(fetched.unwrap_or_else(|| Chunk {
@@ -469,7 +469,7 @@ impl RemotePartition {
                 size,
                 chunks.clone(),
                 index.as_ref(),
-                |_, chunk| {
+                |chunk| {
                     if let Some(claim) = claims.next() {
                         claim.fill(&ctx.chunk_cache, chunk);
                     }
@@ -589,7 +589,7 @@ impl RemotePartition {
 }
 
 /// Chunks `chunks` of `key` (an object of `object_bytes`) by one ranged GET, charging the fetch
-/// quota; each chunk goes to `deliver` (with its number) as soon as its bytes have arrived and
+/// quota; each chunk goes to `deliver`, in order, as soon as its bytes have arrived and
 /// been checked. The CRCs of the batches are checked on the blocking pool as the chunks arrive
 /// (see [`BatchChecker`]), from the first batch start in the range: 0 for chunk 0, else the
 /// first offset-index entry (`index`, the segment's `.index` object) at or after the range
@@ -601,7 +601,7 @@ async fn fetch_chunks(
     object_bytes: u64,
     chunks: Range<u64>,
     index: Option<&Bytes>,
-    mut deliver: impl FnMut(u64, Chunk),
+    mut deliver: impl FnMut(Chunk),
 ) -> Result<(), RemoteError> {
     let chunk_bytes = ctx.config.chunk_bytes;
     let start = chunks.start * chunk_bytes;
@@ -635,7 +635,7 @@ async fn fetch_chunks(
         })?;
         checker = returned;
         position += bytes.len() as u64;
-        deliver(n, Chunk { bytes, verified });
+        deliver(Chunk { bytes, verified });
         n += 1;
     }
     Ok(())

@@ -6,7 +6,8 @@
 //! their coordinators create them. Kafka's rules kept here: a null topic list (or an empty one at v0) means every topic; topics
 //! may be named by id (v10+), an unknown id answers UNKNOWN_TOPIC_ID with a null name; a topic
 //! the controller just created is returned with its partitions when its leaders are already
-//! known, else LEADER_NOT_AVAILABLE (the client retries); a partition whose leader is not live
+//! known and the partitions this node leads have their logs open, else LEADER_NOT_AVAILABLE
+//! (the client retries, as it does after Kafka's own auto-creation); a partition whose leader is not live
 //! on this listener answers LEADER_NOT_AVAILABLE with leader -1.
 
 use std::sync::Arc;
@@ -145,9 +146,18 @@ async fn metadata(
                         (Some(topic), None) => {
                             let just_created = created.iter().any(|(n, _)| n == name);
                             let described = describe_topic(&image, topic, listener, include_ops);
-                            if just_created
-                                && described.partitions.iter().any(|p| p.error_code != 0)
-                            {
+                            // A partition this node leads is served only once its log is open:
+                            // a producer sent there earlier gets a retriable error, and a
+                            // non-idempotent one then reorders its pipelined batches.
+                            let not_ready = |p: &MetadataResponsePartition| {
+                                p.error_code != 0
+                                    || (p.leader_id.0 == context.node_id
+                                        && context
+                                            .replica_manager
+                                            .get(name, p.partition_index)
+                                            .is_none())
+                            };
+                            if just_created && described.partitions.iter().any(not_ready) {
                                 error_topic(name, ResponseError::LeaderNotAvailable.code())
                                     .with_topic_id(topic.id)
                             } else {
